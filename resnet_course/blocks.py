@@ -1,0 +1,167 @@
+"""Find the parts of a residual block in a model's graph.
+
+A residual block computes a[l+2] = g(z[l+2] + a[l]): a main path turns the block
+input a[l] into z[l+2], a shortcut carries a[l] (or, in a convolutional block, a
+projection of it) to an Add, and the activation g comes after the Add.
+`analyse_block` locates each of these parts in a `Graph`, whatever spelling the
+student used, and lists in plain words what does not fit that pattern. Both
+the notebook's public tests and the grader's hidden checks build on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from resnet_course.graph import ADD, INPUT, RELU, Graph, Node
+
+
+@dataclasses.dataclass
+class BlockStructure:
+    """The parts of one residual block, as found in a graph.
+
+    Attributes:
+        graph: The graph the block was found in.
+        block_input: The node that produces a[l] (the model's input).
+        adds: Every Add node in the block.
+        add: The Add that joins main path and shortcut, or None without one.
+        final_relu: The ReLU applied to the Add's output, or None.
+        main_path: The nodes between the branch point and the Add on the longer
+            branch, in order (z[l+2] is the last one's output).
+        shortcut_path: The nodes between the branch point and the Add on the
+            shorter branch, in order (empty for an identity shortcut).
+        skip_source: The node where the two branches split, i.e. where the
+            shortcut starts; it should be `block_input`.
+        problems: What does not fit a residual block, in the lecture's terms.
+    """
+
+    graph: Graph
+    block_input: Node
+    adds: list[Node]
+    add: Node | None = None
+    final_relu: Node | None = None
+    main_path: list[Node] = dataclasses.field(default_factory=list)
+    shortcut_path: list[Node] = dataclasses.field(default_factory=list)
+    skip_source: Node | None = None
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def add_feeds_final_relu(self) -> bool:
+        """True when the block's output is g applied to the Add's output."""
+        return self.final_relu is not None
+
+    @property
+    def skip_is_block_input(self) -> bool:
+        """True when the shortcut starts at a[l] itself."""
+        return self.skip_source is self.block_input
+
+    @property
+    def main_kinds(self) -> list[str]:
+        """The kinds along the main path, e.g. ['dense', 'relu', 'dense']."""
+        return [n.kind for n in self.main_path]
+
+    @property
+    def shortcut_kinds(self) -> list[str]:
+        """The kinds along the shortcut, e.g. ['conv', 'bn'] or []."""
+        return [n.kind for n in self.shortcut_path]
+
+
+def analyse_block(model) -> BlockStructure:
+    """Locates main path, shortcut, Add and final ReLU of a one-block model.
+
+    Args:
+        model: A functional Keras model whose single input is the block input
+            a[l] and whose output is the block output a[l+2].
+
+    Returns:
+        The block's `BlockStructure`. Its `problems` list is empty when the graph
+        has the shape g(main_path(a[l]) + shortcut(a[l])).
+    """
+    graph = Graph.from_model(model)
+    block_input = graph.inputs[0]
+    output = graph.outputs[0]
+    adds = graph.find(ADD)
+    structure = BlockStructure(graph=graph, block_input=block_input, adds=adds)
+
+    if not adds:
+        structure.problems.append(
+            "there is no skip connection: the block never adds a[l] to the main path. "
+            "Compute g(z[l+2] + a[l]) with an Add before the final ReLU."
+        )
+        return structure
+    if len(adds) > 1:
+        structure.problems.append(
+            f"the block has {len(adds)} additions; a residual block adds the shortcut exactly once."
+        )
+    structure.add = _joining_add(graph, adds, output)
+    _locate_branches(structure)
+    _locate_final_relu(structure, output)
+    return structure
+
+
+def _joining_add(graph: Graph, adds: list[Node], output: Node) -> Node:
+    """Picks the Add closest to the output among those the output depends on."""
+    upstream = graph.ancestors(output) | {id(output)}
+    feeding = [a for a in adds if id(a) in upstream]
+    return (feeding or adds)[-1]
+
+
+def _chain_back(node: Node, stop_ids: set[int]) -> list[Node]:
+    """Follows single-input nodes backwards from `node` until a stop, a join or an input."""
+    chain = [node]
+    while chain[-1].kind != INPUT and len(chain[-1].inputs) == 1 and id(chain[-1]) not in stop_ids:
+        chain.append(chain[-1].inputs[0])
+    return chain
+
+
+def _locate_branches(structure: BlockStructure) -> None:
+    add = structure.add
+    if len(add.inputs) != 2:
+        structure.problems.append(
+            f"the Add has {len(add.inputs)} inputs; it should add exactly two tensors, z[l+2] and a[l]."
+        )
+        return
+    first = _chain_back(add.inputs[0], set())
+    second = _chain_back(add.inputs[1], set())
+    first_ids = {id(n) for n in first}
+    branch_point = next((n for n in second if id(n) in first_ids), None)
+    if branch_point is None:
+        structure.problems.append(
+            "the two tensors that are added do not come from a common a[l]: "
+            "the shortcut must start at the block input."
+        )
+        return
+    first_segment = first[: [id(n) for n in first].index(id(branch_point))]
+    second_segment = second[: [id(n) for n in second].index(id(branch_point))]
+    main, shortcut = sorted((first_segment, second_segment), key=len, reverse=True)
+    structure.main_path = list(reversed(main))
+    structure.shortcut_path = list(reversed(shortcut))
+    structure.skip_source = branch_point
+    if branch_point is not structure.block_input:
+        structure.problems.append(
+            f"the shortcut starts from an intermediate tensor ({branch_point.name}), not from the block "
+            "input: the skip connection must carry a[l] itself to the Add."
+        )
+
+
+def _locate_final_relu(structure: BlockStructure, output: Node) -> None:
+    add = structure.add
+    consumers = structure.graph.consumers(add)
+    relus = [c for c in consumers if c.kind == RELU]
+    if relus and output is relus[0]:
+        structure.final_relu = relus[0]
+        return
+    if output is add:
+        if structure.main_path and structure.main_path[-1].kind == RELU:
+            structure.problems.append(
+                "a[l] is added after the final ReLU: add it to z[l+2] before applying g, "
+                "so that a[l+2] = g(z[l+2] + a[l])."
+            )
+        else:
+            structure.problems.append(
+                "the block returns the sum without applying g: a[l+2] = g(z[l+2] + a[l]) needs a ReLU after the Add."
+            )
+        return
+    structure.problems.append(
+        f"the block's output is {output.kind} ({output.name}), not the ReLU of the Add: "
+        "apply g directly to z[l+2] + a[l] and return that."
+    )
