@@ -35,7 +35,7 @@ class BlockStructure:
     """
 
     graph: Graph
-    block_input: Node
+    block_input: Node | None
     adds: list[Node]
     add: Node | None = None
     final_relu: Node | None = None
@@ -80,20 +80,42 @@ def analyse_block(model) -> BlockStructure:
     block_input = graph.inputs[0]
     output = graph.outputs[0]
     adds = graph.find(ADD)
-    structure = BlockStructure(graph=graph, block_input=block_input, adds=adds)
-
     if not adds:
+        structure = BlockStructure(graph=graph, block_input=block_input, adds=adds)
         structure.problems.append(
             "there is no skip connection: the block never adds a[l] to the main path. "
             "Compute g(z[l+2] + a[l]) with an Add before the final ReLU."
         )
         return structure
+    structure = locate_block(graph, _joining_add(graph, adds, output), block_input=block_input, output=output)
     if len(adds) > 1:
-        structure.problems.append(
-            f"the block has {len(adds)} additions; a residual block adds the shortcut exactly once."
+        structure.problems.insert(
+            0, f"the block has {len(adds)} additions; a residual block adds the shortcut exactly once."
         )
-    structure.add = _joining_add(graph, adds, output)
+    return structure
+
+
+def locate_block(graph: Graph, add: Node, block_input: Node | None = None, output: Node | None = None) -> BlockStructure:
+    """Finds the residual block that ends at one Add of a larger graph.
+
+    Args:
+        graph: The graph holding the block.
+        add: The Add node that joins the block's main path and shortcut.
+        block_input: The node expected to produce a[l]; when None, the branch
+            point of the two paths is taken as the block input.
+        output: The node expected to be the block's output; when None, the
+            Add's ReLU consumer (if any) is taken as the output.
+
+    Returns:
+        The block's `BlockStructure`.
+    """
+    structure = BlockStructure(graph=graph, block_input=block_input, adds=[add], add=add)
     _locate_branches(structure)
+    if structure.block_input is None:
+        structure.block_input = structure.skip_source
+    if output is None:
+        relus = [c for c in graph.consumers(add) if c.kind == RELU]
+        output = relus[0] if relus else add
     _locate_final_relu(structure, output)
     return structure
 
@@ -136,7 +158,7 @@ def _locate_branches(structure: BlockStructure) -> None:
     structure.main_path = list(reversed(main))
     structure.shortcut_path = list(reversed(shortcut))
     structure.skip_source = branch_point
-    if branch_point is not structure.block_input:
+    if structure.block_input is not None and branch_point is not structure.block_input:
         structure.problems.append(
             f"the shortcut starts from an intermediate tensor ({branch_point.name}), not from the block "
             "input: the skip connection must carry a[l] itself to the Add."
