@@ -17,6 +17,7 @@ export PYTHONUNBUFFERED := 1
 env: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
+	@sh tools/install-sandbox-tools.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e ".[$(EXTRAS)]"
 	@rm -f $(VENV)/.installed-*
