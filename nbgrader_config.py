@@ -8,3 +8,11 @@ c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.course_id = "resnets-course"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.keras", "*.h5"]
+
+# Autograding scores every test_<exercise> grade cell from the sandboxed grader's hidden checks, never from
+# the outputs of student code run in nbgrader's kernel (see grader/nbgrader_bridge.py).
+from grader.nbgrader_bridge import autograde_preprocessors  # noqa: E402
+
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# Importing TensorFlow and building ResNet50 in a fresh kernel takes well over nbgrader's default 30 s per cell.
+c.Execute.timeout = 600

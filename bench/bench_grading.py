@@ -1,0 +1,128 @@
+"""Time ``python -m grader check`` against plain headless autograde execution of the same notebook.
+
+Plain nbgrader autograding executes the whole submission notebook in a kernel (nbclient) with
+``NBGRADER_EXECUTION=autograde`` set, so the training cell loads the saved model instead of training.
+This grader instead runs only the solution cells in a sandboxed producer, then a judge. Both are run on
+the same notebook copy, with the same ``resnet50_signs.keras`` beside it, alternating, and the medians
+and their ratio are printed.
+
+Usage::
+
+    python bench/bench_grading.py [--notebook solutions/resnets/Residual_Networks.ipynb] [--repeat 3]
+        [--model resnet50_signs.keras]
+
+Without ``--model``, an untrained ResNet-50 built by the notebook's own ``ResNet50`` is saved beside it,
+so that both sides load and evaluate a full-size model (the accuracy checks then fail; the timing is
+what matters here).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
+MODEL_NAME = "resnet50_signs.keras"
+
+
+def time_grader_check(notebook: Path) -> tuple[float, dict]:
+    """Runs ``python -m grader check NOTEBOOK --json``; returns (wall seconds, its results)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "check", str(notebook), "--json"],
+        capture_output=True, text=True, cwd=REPO, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"grader check failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return wall, json.loads(done.stdout)
+
+
+def time_headless_autograde(notebook: Path) -> float:
+    """Executes the whole notebook with nbclient as autograding does; returns wall seconds."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        started = time.perf_counter()
+        client = NotebookClient(
+            nb, timeout=1800, kernel_name="python3", allow_errors=True,
+            resources={"metadata": {"path": str(notebook.parent)}},
+        )
+        client.execute()
+        return time.perf_counter() - started
+    finally:
+        del os.environ["NBGRADER_EXECUTION"]
+
+
+def save_untrained_model(notebook: Path) -> None:
+    """Saves an untrained ResNet-50 from the notebook's own ResNet50() beside it."""
+    code = r"""
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+namespace = {}
+for wanted in ("imports", "identity_block", "convolutional_block", "ResNet50"):
+    for cell in cells:
+        if grade_id(cell) == wanted:
+            exec("".join(cell["source"]), namespace)
+model = namespace["ResNet50"](input_shape=(64, 64, 3), classes=6)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.save(sys.argv[2])
+"""
+    subprocess.run(
+        [sys.executable, "-c", code, str(notebook), str(notebook.parent / MODEL_NAME)],
+        check=True, cwd=notebook.parent, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK, help="the notebook to grade")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each method (default %(default)s)")
+    parser.add_argument("--model", type=Path, default=None, help=f"a trained model to place beside it as {MODEL_NAME}")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    try:
+        notebook = work / args.notebook.name
+        shutil.copyfile(args.notebook, notebook)
+        if args.model:
+            shutil.copyfile(args.model, work / MODEL_NAME)
+        else:
+            print("bench: saving an untrained ResNet-50 beside the notebook (no --model given)", flush=True)
+            save_untrained_model(notebook)
+        grader_times, headless_times = [], []
+        for run in range(1, args.repeat + 1):
+            wall, results = time_grader_check(notebook)
+            grader_times.append(wall)
+            timings = results.get("extra_data", {}).get("timings", {})
+            print(f"run {run}: grader check {wall:6.1f} s (producer {timings.get('producer', float('nan')):.1f} s, "
+                  f"judge {timings.get('judge', float('nan')):.1f} s; score {results['score']}/{results['max_score']})",
+                  flush=True)
+            headless_times.append(time_headless_autograde(notebook))
+            print(f"run {run}: headless autograde execution {headless_times[-1]:6.1f} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    grader_median = statistics.median(grader_times)
+    headless_median = statistics.median(headless_times)
+    print(f"cpu cores: {os.cpu_count()}, load average now: {os.getloadavg()[0]:.1f}")
+    print(f"grader check (median of {args.repeat}):             {grader_median:6.1f} s")
+    print(f"headless autograde execution (median of {args.repeat}): {headless_median:6.1f} s")
+    print(f"ratio grader / headless: {grader_median / headless_median:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""The artifact directory: the one contract between the producer and the judge.
+
+The producer (untrusted, sandboxed) writes an artifact directory; the judge (trusted) reads it.
+Layout::
+
+    ARTIFACT_DIR/
+        manifest.json                     # Manifest, see below
+        <exercise>__<case>.keras          # one saved keras.Model per (exercise, case)
+        resnet50_signs.keras              # the student's trained model, when the notebook saved one
+
+``manifest.json``::
+
+    {
+      "schema": 1,
+      "notebook": "/path/to/submission.ipynb",
+      "isolation": "unshare: new user, pid, net and mount namespaces; ...",
+      "exercises": {
+        "identity_block": {"status": "ok", "message": "", "traceback": "",
+                           "cases": {"small": "identity_block__small.keras"}},
+        ...
+      },
+      "trained_model": "resnet50_signs.keras" | null,
+      "producer_exit": {"returncode": 0, "reason": "ok", "wall_s": 12.3, "message": ""},
+      "output_tail": "last bytes of the producer's stdout/stderr",
+      "notebook_problems": ["cell 'ResNet50' not found by grade_id; found the function by name instead"]
+    }
+
+Exercise ``status`` values: ``ok`` (every case built and saved), ``error`` (the student's code raised;
+``message`` and ``traceback`` say where), ``missing`` (no solution code defines the function),
+``timeout`` (the producer hit its wall-time limit while on this exercise or before reaching it),
+``crashed`` (the producer died while on this exercise or before reaching it: ``sys.exit``, ``os._exit``,
+a signal, the memory limit). ``running`` appears only while the producer is working; the orchestrator
+turns it into ``timeout``/``crashed`` before the judge starts. An ``ok`` exercise may have saved only some
+cases if a later case failed; then its status is ``error`` and ``cases`` lists the ones that were saved.
+
+The manifest is written by a process that runs student code, so the judge must treat it as data from
+an untrusted source: :func:`read_manifest` validates every file name it returns (a plain ``.keras`` file
+name inside the artifact directory, nothing else).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+TRAINED_MODEL_NAME = "resnet50_signs.keras"
+
+# Exercises whose function the producer calls on symbolic inputs, in notebook order.
+BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
+# The training exercise is judged from the saved model file, never by running its cell.
+TRAIN_EXERCISE = "train_resnet50"
+EXERCISES = BUILD_EXERCISES + (TRAIN_EXERCISE,)
+
+STATUS_OK = "ok"
+STATUS_ERROR = "error"
+STATUS_MISSING = "missing"
+STATUS_TIMEOUT = "timeout"
+STATUS_CRASHED = "crashed"
+STATUS_RUNNING = "running"
+FINAL_STATUSES = (STATUS_OK, STATUS_ERROR, STATUS_MISSING, STATUS_TIMEOUT, STATUS_CRASHED)
+
+
+class ManifestError(ValueError):
+    """The artifact directory has no readable, well-formed manifest."""
+
+
+@dataclass
+class ExerciseRecord:
+    """What the producer achieved for one exercise.
+
+    Attributes:
+        status: one of ``FINAL_STATUSES`` (or ``running`` while the producer works).
+        message: one line for the student saying what went wrong; empty when ``ok``.
+        traceback: the traceback trimmed to the student's own cell lines; empty when none.
+        cases: case name -> artifact file name (relative to the artifact directory).
+    """
+
+    status: str = STATUS_MISSING
+    message: str = ""
+    traceback: str = ""
+    cases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ProducerExit:
+    """How the producer process ended.
+
+    Attributes:
+        returncode: the process exit status (negative: killed by that signal); None if it never started.
+        reason: ``ok``, ``timeout``, ``crashed``, ``memory`` or ``output_limit``.
+        wall_s: seconds the producer ran.
+        message: a human-readable account of any abnormal end.
+    """
+
+    returncode: int | None = None
+    reason: str = "ok"
+    wall_s: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class Manifest:
+    """Everything the judge needs to know about one submission's artifacts."""
+
+    notebook: str = ""
+    isolation: str = ""
+    exercises: dict[str, ExerciseRecord] = field(
+        default_factory=lambda: {name: ExerciseRecord() for name in EXERCISES}
+    )
+    trained_model: str | None = None
+    producer_exit: ProducerExit = field(default_factory=ProducerExit)
+    output_tail: str = ""
+    notebook_problems: list[str] = field(default_factory=list)
+    schema: int = SCHEMA_VERSION
+
+    def to_json(self) -> dict:
+        """Returns the manifest as a JSON-serialisable dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Manifest":
+        """Builds a manifest from its JSON form, validating file names.
+
+        Args:
+            data: the parsed ``manifest.json``.
+
+        Returns:
+            The manifest.
+
+        Raises:
+            ManifestError: if the data is not a manifest or names a file outside the artifact directory.
+        """
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
+            raise ManifestError(f"not a schema-{SCHEMA_VERSION} grader manifest")
+        try:
+            exercises = {}
+            for name, rec in dict(data.get("exercises", {})).items():
+                cases = {str(k): _checked_file_name(v) for k, v in dict(rec.get("cases", {})).items()}
+                exercises[str(name)] = ExerciseRecord(
+                    status=str(rec.get("status", STATUS_MISSING)),
+                    message=str(rec.get("message", "")),
+                    traceback=str(rec.get("traceback", "")),
+                    cases=cases,
+                )
+            for name in EXERCISES:
+                exercises.setdefault(name, ExerciseRecord())
+            trained = data.get("trained_model")
+            exit_info = dict(data.get("producer_exit") or {})
+            return cls(
+                notebook=str(data.get("notebook", "")),
+                isolation=str(data.get("isolation", "")),
+                exercises=exercises,
+                trained_model=None if trained is None else _checked_file_name(trained),
+                producer_exit=ProducerExit(
+                    returncode=exit_info.get("returncode"),
+                    reason=str(exit_info.get("reason", "ok")),
+                    wall_s=float(exit_info.get("wall_s", 0.0)),
+                    message=str(exit_info.get("message", "")),
+                ),
+                output_tail=str(data.get("output_tail", "")),
+                notebook_problems=[str(p) for p in data.get("notebook_problems", [])],
+            )
+        except (AttributeError, TypeError, ValueError) as exc:
+            if isinstance(exc, ManifestError):
+                raise
+            raise ManifestError(f"malformed manifest: {exc}") from exc
+
+
+def _checked_file_name(name: object) -> str:
+    """Returns ``name`` if it is a plain ``.keras`` file name, else raises ManifestError."""
+    if (
+        not isinstance(name, str)
+        or not name.endswith(".keras")
+        or name != os.path.basename(name)
+        or name in (".", "..")
+        or name.startswith(".")
+        or "\\" in name
+        or "\x00" in name
+    ):
+        raise ManifestError(f"artifact name {name!r} is not a plain .keras file name")
+    return name
+
+
+def case_file_name(exercise: str, case: str) -> str:
+    """Returns the artifact file name for one exercise case, e.g. ``identity_block__small.keras``."""
+    return f"{exercise}__{case}.keras"
+
+
+def artifact_path(artifact_dir: str | os.PathLike, file_name: str) -> Path:
+    """Returns the path of a manifest-listed file, refusing anything outside the directory.
+
+    Args:
+        artifact_dir: the artifact directory.
+        file_name: a file name from the manifest.
+
+    Returns:
+        ``artifact_dir / file_name``.
+
+    Raises:
+        ManifestError: if ``file_name`` is not a plain ``.keras`` file name.
+    """
+    return Path(artifact_dir) / _checked_file_name(file_name)
+
+
+def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
+    """Writes JSON so that readers see either the old or the new file, never half of one.
+
+    Args:
+        path: the destination file.
+        data: a JSON-serialisable dict.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_manifest(artifact_dir: str | os.PathLike, manifest: Manifest) -> None:
+    """Atomically writes ``manifest.json`` into ``artifact_dir``."""
+    write_json_atomic(Path(artifact_dir) / MANIFEST_NAME, manifest.to_json())
+
+
+def read_manifest(artifact_dir: str | os.PathLike) -> Manifest:
+    """Reads and validates ``manifest.json`` from ``artifact_dir``.
+
+    Args:
+        artifact_dir: the artifact directory.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        ManifestError: if the manifest is missing, not JSON, or malformed.
+    """
+    path = Path(artifact_dir) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ManifestError(f"no {MANIFEST_NAME} in {artifact_dir}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"unreadable {path}: {exc}") from exc
+    return Manifest.from_json(data)

@@ -1,0 +1,204 @@
+"""The grader's own reference blocks, and weight transplanting for the numerical checks.
+
+The structure checks find which of the student's layers plays which role in a block (the three
+main-path convolutions and their batch normalizations, and the shortcut's convolution and batch
+normalization). Here the lecture's block is built from plain Keras layers, the student's weights are
+copied into it role by role, and both are run on the same random inputs. If the student's graph
+computes a[l+2] = g(z[l+2] + a[l]) as the lecture defines it, the outputs agree to float32 rounding,
+in inference mode and in a training-mode forward pass (batch statistics) alike.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from resnet_course.blocks import BlockStructure
+from resnet_course.graph import BN, CONV, Node
+
+MAIN_ROLES = ("conv1", "bn1", "conv2", "bn2", "conv3", "bn3")
+SHORTCUT_ROLES = ("shortcut_conv", "shortcut_bn")
+
+
+class RoleError(ValueError):
+    """The student's block does not have one layer for each role of the lecture's block."""
+
+
+def find_roles(structure: BlockStructure, projection: bool) -> dict[str, Node]:
+    """Maps each role of the lecture's block to the student's node that plays it.
+
+    Args:
+        structure: the analysed block.
+        projection: True for a convolutional block, whose shortcut has a conv and a BN.
+
+    Returns:
+        Role name -> node, for ``MAIN_ROLES`` (and ``SHORTCUT_ROLES`` when ``projection``).
+
+    Raises:
+        RoleError: if a path does not hold the expected number of convolutions and normalizations.
+    """
+    convs = [n for n in structure.main_path if n.kind == CONV]
+    norms = [n for n in structure.main_path if n.kind == BN]
+    if len(convs) != 3 or len(norms) != 3:
+        raise RoleError(
+            f"the main path has {len(convs)} Conv2D and {len(norms)} BatchNormalization layers; "
+            "the lecture's block has 3 of each"
+        )
+    roles = dict(zip(MAIN_ROLES, (convs[0], norms[0], convs[1], norms[1], convs[2], norms[2])))
+    if projection:
+        short_convs = [n for n in structure.shortcut_path if n.kind == CONV]
+        short_norms = [n for n in structure.shortcut_path if n.kind == BN]
+        if len(short_convs) != 1 or len(short_norms) != 1:
+            raise RoleError(
+                f"the shortcut has {len(short_convs)} Conv2D and {len(short_norms)} BatchNormalization layers; "
+                "the lecture's convolutional block projects a[l] with one of each"
+            )
+        roles.update(shortcut_conv=short_convs[0], shortcut_bn=short_norms[0])
+    return roles
+
+
+def reference_block(x, f: int, filters, s: int | None = None, epsilon: float = 1e-3, named: bool = False):
+    """Applies the lecture's identity block (``s is None``) or convolutional block to a tensor.
+
+    Args:
+        x: the block input a[l], a 4-D symbolic tensor.
+        f: the middle convolution's kernel size.
+        filters: [F1, F2, F3].
+        s: the convolutional block's stride; None for an identity block.
+        epsilon: the batch normalizations' epsilon.
+        named: name the layers after ``MAIN_ROLES`` and ``SHORTCUT_ROLES`` (one block per model).
+
+    Returns:
+        The block output a[l+2].
+    """
+    from keras import layers
+
+    def name(role):
+        return role if named else None
+
+    f1, f2, f3 = filters
+    stride = 1 if s is None else s
+    z = layers.Conv2D(f1, 1, strides=stride, padding="valid", name=name("conv1"))(x)
+    z = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("bn1"))(z)
+    z = layers.ReLU()(z)
+    z = layers.Conv2D(f2, f, padding="same", name=name("conv2"))(z)
+    z = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("bn2"))(z)
+    z = layers.ReLU()(z)
+    z = layers.Conv2D(f3, 1, padding="valid", name=name("conv3"))(z)
+    z = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("bn3"))(z)
+    shortcut = x
+    if s is not None:
+        shortcut = layers.Conv2D(f3, 1, strides=s, padding="valid", name=name("shortcut_conv"))(x)
+        shortcut = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("shortcut_bn"))(shortcut)
+    return layers.ReLU()(layers.Add()([z, shortcut]))
+
+
+def reference_functions() -> dict:
+    """The reference blocks under the exercises' names and signatures (for cases that compose blocks)."""
+    def identity_block(X, f, filters, initializer=None):
+        return reference_block(X, f, filters)
+
+    def convolutional_block(X, f, filters, s=2, initializer=None):
+        return reference_block(X, f, filters, s=s)
+
+    return {"identity_block": identity_block, "convolutional_block": convolutional_block}
+
+
+def build_reference_block(input_shape: tuple, f: int, filters, s: int | None = None, epsilon: float = 1e-3):
+    """Builds the lecture's block as a one-block model whose layers are named after their roles.
+
+    Args:
+        input_shape: the block input's shape, (H, W, C).
+        f: the middle convolution's kernel size.
+        filters: [F1, F2, F3].
+        s: the convolutional block's stride; None for an identity block.
+        epsilon: the batch normalizations' epsilon.
+
+    Returns:
+        A ``keras.Model`` whose layers are named after ``MAIN_ROLES`` and ``SHORTCUT_ROLES``.
+    """
+    import keras
+
+    block_input = keras.Input(shape=input_shape)
+    return keras.Model(block_input, reference_block(block_input, f, filters, s=s, epsilon=epsilon, named=True))
+
+
+def randomize_weights(model, seed: int) -> None:
+    """Gives every weight of ``model`` a random value, so that no part of the block is an identity.
+
+    Freshly initialized batch normalizations (mean 0, variance 1, gamma 1, beta 0) hide mistakes in
+    inference mode; random statistics do not. Variances and gammas stay positive.
+    """
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        name = variable.path.rsplit("/", 1)[-1]
+        shape = tuple(variable.shape)
+        if name in ("moving_variance", "gamma"):
+            value = rng.uniform(0.5, 1.5, shape)
+        else:
+            value = rng.normal(0.0, 0.5, shape)
+        variable.assign(value.astype(variable.dtype))
+
+
+def transplant(roles: dict[str, Node], reference) -> None:
+    """Copies the student's weights into the reference block, role by role.
+
+    Raises:
+        RoleError: if a weight's shape differs from the one its role needs in the lecture's block.
+    """
+    for role, node in roles.items():
+        target = reference.get_layer(role)
+        if node.kind == CONV:
+            values = [_value(node.op, "kernel"), _value(node.op, "bias", default=0.0, like=target.bias)]
+        else:
+            values = [
+                _value(node.op, "gamma", default=1.0, like=target.gamma),
+                _value(node.op, "beta", default=0.0, like=target.beta),
+                _value(node.op, "moving_mean"),
+                _value(node.op, "moving_variance"),
+            ]
+        for variable, value in zip(target.weights, values):
+            if tuple(variable.shape) != tuple(value.shape):
+                raise RoleError(
+                    f"{role} ({node.name}) has a weight of shape {tuple(value.shape)} where the lecture's block "
+                    f"needs {tuple(variable.shape)}"
+                )
+            variable.assign(value)
+
+
+def _value(layer, attribute: str, default: float | None = None, like=None) -> np.ndarray:
+    variable = getattr(layer, attribute, None)
+    if variable is not None:
+        return np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
+    return np.full(tuple(like.shape), default, dtype="float32")
+
+
+def compare_with_reference(model, structure: BlockStructure, input_shape: tuple, f: int, filters,
+                           s: int | None = None, training: bool = False, seed: int = 0) -> float:
+    """Runs the student's block and the reference block, with the same weights, on the same random batch.
+
+    Args:
+        model: the student's block, loaded from its artifact (its weights are randomized in place).
+        structure: the block's analysis.
+        input_shape: the block input's shape.
+        f: the middle kernel size.
+        filters: [F1, F2, F3].
+        s: the stride of a convolutional block; None for an identity block.
+        training: run both in training mode (batch statistics) instead of inference mode.
+        seed: seeds the weights and the inputs.
+
+    Returns:
+        The largest absolute difference between the two outputs, relative to the reference's scale.
+
+    Raises:
+        RoleError: if the student's layers cannot be matched to the lecture's block.
+    """
+    roles = find_roles(structure, projection=s is not None)
+    epsilon = float(roles["bn1"].op.epsilon)
+    reference = build_reference_block(input_shape, f, filters, s=s, epsilon=epsilon)
+    randomize_weights(model, seed)
+    transplant(roles, reference)
+    batch = np.random.default_rng(seed + 1).normal(0.0, 1.0, (4,) + tuple(input_shape)).astype("float32")
+    expected = np.asarray(reference(batch, training=training))
+    actual = np.asarray(model(batch, training=training))
+    if expected.shape != actual.shape:
+        return float("inf")
+    return float(np.max(np.abs(expected - actual)) / max(1.0, float(np.max(np.abs(expected)))))

@@ -1,0 +1,418 @@
+"""Run one command in a subprocess with limits, inside the strongest isolation the OS offers.
+
+Isolation levels, strongest first (probed at run time, or forced with ``GRADER_ISOLATION``):
+
+* ``bwrap``: bubblewrap. New user, pid, net, ipc and uts namespaces; a file system made only of the
+  system libraries, the Python installation, the packages the producer imports, the scratch and
+  artifact directories (read-write) and what the caller mounts read-only. Nothing else exists:
+  the course's solutions, hidden checks, hidden data and gradebook are simply not there.
+* ``unshare``: util-linux ``unshare``. New user, pid, net and mount namespaces; the file system is
+  remounted read-only except the writable directories, and the paths in ``hidden`` are covered with
+  empty mounts. Everything else stays readable (other submissions' scratch directories included).
+* ``none``: a plain subprocess with resource limits only. Network and the file system are open;
+  :func:`probe_isolation` warns loudly when it falls back to this.
+
+Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the resident set
+of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge address
+ranges), the largest file the process may write (``RLIMIT_FSIZE``), no core dumps, and captured
+output (stdout and stderr merged, read through a pipe; only the first and last bytes are kept, so a
+flood never fills memory or disk).
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ISOLATION_ENV = "GRADER_ISOLATION"
+LEVELS = ("bwrap", "unshare", "none")
+
+DESCRIPTIONS = {
+    "bwrap": "bwrap: new user, pid, net, ipc and uts namespaces (no network); file system limited to the "
+    "Python installation (read-only), the scratch and artifact directories, and the saved model (read-only)",
+    "unshare": "unshare: new user, pid, net and mount namespaces (no network); hidden course paths "
+    "covered with empty mounts, the file system read-only except the scratch and artifact directories",
+    "none": "NONE: plain subprocess with resource limits only; the network and the file system are open "
+    "to the submission (install bubblewrap or allow user namespaces for real isolation)",
+}
+
+# Files from /etc that the dynamic loader and Python need; nothing else from /etc is shown.
+_ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf", "fonts")
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one sandboxed run.
+
+    Attributes:
+        wall_s: wall-clock seconds before the whole process tree is killed.
+        memory_bytes: resident memory of the process tree (and data segment of each process) allowed.
+        file_bytes: the largest file any process may write.
+        output_keep_bytes: how much of the start and of the end of the output is kept.
+    """
+
+    wall_s: float = 180.0
+    memory_bytes: int = 4 * 2**30
+    file_bytes: int = 1 * 2**30
+    output_keep_bytes: int = 32 * 2**10
+
+
+@dataclass
+class SandboxResult:
+    """How a sandboxed command ended.
+
+    Attributes:
+        returncode: exit status; negative when killed by a signal.
+        timed_out: the wall-time limit killed it.
+        memory_exceeded: the memory watcher killed it.
+        wall_s: seconds it ran.
+        output_bytes: total bytes it wrote to stdout and stderr.
+        output_head: the first bytes of that output, decoded.
+        output_tail: the last bytes of that output, decoded.
+        isolation: the isolation level it ran under.
+    """
+
+    returncode: int
+    timed_out: bool
+    memory_exceeded: bool
+    wall_s: float
+    output_bytes: int
+    output_head: str
+    output_tail: str
+    isolation: str
+
+    @property
+    def output_truncated(self) -> bool:
+        """True when part of the output was dropped."""
+        return self.output_bytes > self._kept_bytes
+
+    @property
+    def output(self) -> str:
+        """The kept output, with a marker where bytes were dropped."""
+        if not self.output_truncated:
+            return self.output_head + self.output_tail
+        dropped = self.output_bytes - self._kept_bytes
+        return f"{self.output_head}\n[... {dropped} bytes of output omitted ...]\n{self.output_tail}"
+
+    @property
+    def _kept_bytes(self) -> int:
+        return len(self.output_head.encode()) + len(self.output_tail.encode())
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """What the sandboxed command may see of the file system.
+
+    Attributes:
+        read_write: directories it may write (scratch, artifacts).
+        read_only: directories or files it may read, in addition to the Python installation.
+        hidden: paths that must not be visible (used by the ``unshare`` level, which starts from the
+            whole file system; the ``bwrap`` level never shows them in the first place).
+    """
+
+    read_write: tuple[Path, ...] = ()
+    read_only: tuple[Path, ...] = ()
+    hidden: tuple[Path, ...] = field(default_factory=tuple)
+
+
+class IsolationError(RuntimeError):
+    """A requested isolation level is unknown or does not work on this machine."""
+
+
+def probe_isolation(forced: str | None = None) -> str:
+    """Returns the isolation level to use: ``forced``, else ``GRADER_ISOLATION``, else the strongest that works.
+
+    Args:
+        forced: a level the caller requires (``bwrap``, ``unshare`` or ``none``), or None.
+
+    Returns:
+        The level's name.
+
+    Raises:
+        IsolationError: if the requested level is unknown or does not work here.
+    """
+    requested = forced or os.environ.get(ISOLATION_ENV, "").strip()
+    if requested:
+        if requested not in LEVELS:
+            raise IsolationError(f"isolation {requested!r} is unknown: expected one of {', '.join(LEVELS)}")
+        if not _level_works(requested):
+            raise IsolationError(f"isolation {requested!r} does not work on this machine")
+        return requested
+    for level in LEVELS:
+        if _level_works(level):
+            if level == "none":
+                warnings.warn(
+                    "grader sandbox: neither bubblewrap nor user namespaces work here; student code runs "
+                    "in a plain subprocess with resource limits only (network and files are NOT isolated)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            return level
+    return "none"
+
+
+@functools.lru_cache(maxsize=None)
+def _level_works(level: str) -> bool:
+    if level == "none":
+        return True
+    try:
+        argv = _wrap(level, ["true"], Mounts(), cwd=Path("/"))
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def run_sandboxed(
+    argv: list[str],
+    *,
+    cwd: Path,
+    mounts: Mounts,
+    limits: Limits = Limits(),
+    env: dict[str, str] | None = None,
+    isolation: str | None = None,
+    watch: Callable[[], bool] | None = None,
+) -> SandboxResult:
+    """Runs ``argv`` isolated and limited, and waits for it.
+
+    Args:
+        argv: the command; ``argv[0]`` should be an absolute path.
+        cwd: its working directory (a scratch directory; it must be in ``mounts.read_write``).
+        mounts: what it may see and write.
+        limits: resource limits.
+        env: its entire environment (nothing is inherited).
+        isolation: the level to use; None probes for the strongest.
+        watch: called a few times a second while the command runs; returning True kills it and
+            counts as a time-out (the caller's own, finer time limit).
+
+    Returns:
+        How it ended, with the kept part of its output.
+    """
+    level = isolation or probe_isolation()
+    command = _wrap(level, argv, mounts, cwd=cwd)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env or {},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=functools.partial(_apply_rlimits, limits),
+    )
+    capture = _OutputCapture(proc.stdout, limits.output_keep_bytes)
+    capture.start()
+    timed_out = memory_exceeded = False
+    next_rss_check = 0.0
+    while proc.poll() is None:
+        now = time.monotonic()
+        if now - started > limits.wall_s:
+            timed_out = True
+            break
+        if now >= next_rss_check:
+            next_rss_check = now + 0.25
+            if _tree_rss_bytes(proc.pid) > limits.memory_bytes:
+                memory_exceeded = True
+                break
+            if watch is not None and watch():
+                timed_out = True
+                break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        _kill_tree(proc.pid)
+    returncode = proc.wait()
+    try:
+        # Background processes the command left behind in its session (possible without a pid namespace).
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    capture.join(timeout=5)
+    head, tail, total = capture.result()
+    return SandboxResult(
+        returncode=returncode,
+        timed_out=timed_out,
+        memory_exceeded=memory_exceeded,
+        wall_s=time.monotonic() - started,
+        output_bytes=total,
+        output_head=head,
+        output_tail=tail,
+        isolation=level,
+    )
+
+
+def _wrap(level: str, argv: list[str], mounts: Mounts, *, cwd: Path) -> list[str]:
+    if level == "bwrap":
+        return _bwrap_command(argv, mounts, cwd)
+    if level == "unshare":
+        return _unshare_command(argv, mounts)
+    return list(argv)
+
+
+def _bwrap_command(argv: list[str], mounts: Mounts, cwd: Path) -> list[str]:
+    bwrap = shutil.which("bwrap") or "bwrap"
+    command = [
+        bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--uid", "65534", "--gid", "65534",
+        # /tmp lives in memory: capped, so that filling it cannot exhaust the machine's RAM.
+        "--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20), "--tmpfs", "/tmp",
+    ]
+    for directory in _SYSTEM_DIRS:
+        command += ["--ro-bind-try", directory, directory]
+    for name in _ETC_FILES:
+        command += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for path in _python_paths():
+        command += ["--ro-bind-try", str(path), str(path)]
+    for path in mounts.read_only:
+        command += ["--ro-bind", str(path), str(path)]
+    for path in mounts.read_write:
+        command += ["--bind", str(path), str(path)]
+    # The sandbox's own root is a tmpfs holding the mount points; nothing may be written there.
+    command += ["--remount-ro", "/", "--chdir", str(cwd), "--"]
+    return command + list(argv)
+
+
+def _unshare_command(argv: list[str], mounts: Mounts) -> list[str]:
+    unshare = shutil.which("unshare") or "unshare"
+    steps = []
+    for path in mounts.hidden:
+        if path.is_dir():
+            steps.append(f"mount -t tmpfs -o ro,size=4k none {_quote(path)}")
+        elif path.exists():
+            steps.append(f"mount --bind /dev/null {_quote(path)}")
+    # Everything becomes read-only except the writable directories, which get mounts of their own:
+    # inside the namespace the student is (mapped) root, so file permissions alone would not stop writes.
+    steps += [f"mount --bind {_quote(path)} {_quote(path)}" for path in mounts.read_write]
+    keep = "|".join(_quote(path) for path in mounts.read_write) or "''"
+    remount = (
+        'for m in $(awk \'{print $5}\' /proc/self/mountinfo | sort -u); do '
+        f'case "$m" in {keep}) ;; *) mount -o remount,bind,ro "$m" 2>/dev/null;; esac; done; true'
+    )
+    # Fail closed: if a cover or a bind cannot be mounted the command does not run at all.
+    script = " && ".join(steps + [remount, 'exec "$@"'])
+    return [
+        unshare, "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child",
+        "--mount", "--mount-proc", "--", "/bin/sh", "-c", script, "sandbox",
+    ] + list(argv)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+@functools.lru_cache(maxsize=None)
+def _python_paths() -> tuple[Path, ...]:
+    """The Python installation and virtual environment, with the real paths behind their symlinks."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix)}
+    paths |= {p.resolve() for p in list(paths)}
+    paths.add(Path(sys.executable).resolve().parent.parent)
+    return tuple(sorted(paths))
+
+
+def _apply_rlimits(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name may contain spaces or parentheses: fields start after the last ')'.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        children[int(fields[1])].append(int(entry))
+    return children
+
+
+def _tree_pids(root: int) -> list[int]:
+    children = _children_map()
+    pids, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        pids.append(pid)
+        stack.extend(children.get(pid, ()))
+    return pids
+
+
+def _tree_rss_bytes(root: int) -> int:
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in _tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _kill_tree(root: int) -> None:
+    """Kills the process group and every descendant (a process may have left the group)."""
+    pids = _tree_pids(root)
+    try:
+        os.killpg(root, signal.SIGKILL)
+    except OSError:
+        pass
+    for pid in reversed(pids):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class _OutputCapture(threading.Thread):
+    """Drains a pipe, keeping only its first and last ``keep`` bytes."""
+
+    def __init__(self, pipe, keep: int):
+        super().__init__(daemon=True)
+        self._pipe = pipe
+        self._keep = keep
+        self._head = bytearray()
+        self._tail: collections.deque[bytes] = collections.deque()
+        self._tail_len = 0
+        self._total = 0
+
+    def run(self) -> None:
+        while True:
+            chunk = self._pipe.read1(65536) if hasattr(self._pipe, "read1") else self._pipe.read(65536)
+            if not chunk:
+                break
+            self._total += len(chunk)
+            room = self._keep - len(self._head)
+            if room > 0:
+                self._head += chunk[:room]
+                chunk = chunk[room:]
+            if chunk:
+                self._tail.append(chunk)
+                self._tail_len += len(chunk)
+                while self._tail and self._tail_len - len(self._tail[0]) >= self._keep:
+                    self._tail_len -= len(self._tail.popleft())
+        self._pipe.close()
+
+    def result(self) -> tuple[str, str, int]:
+        tail = b"".join(self._tail)[-self._keep :]
+        return (
+            self._head.decode("utf-8", "replace"),
+            tail.decode("utf-8", "replace"),
+            self._total,
+        )

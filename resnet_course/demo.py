@@ -1,0 +1,148 @@
+"""`make demo`: the course end to end, as an instructor would run it.
+
+1. generate the SIGNS-style data (train, test and the grader's hidden split) and the sample grid;
+2. point to the degradation experiment's committed figures;
+3. execute the reference notebook headless at full size (training included);
+4. grade a small class with the batch grader: the reference with its trained model, a
+   submission with a classic mistake, a hostile one, and an untouched release notebook;
+5. print the gradebook and where everything was written.
+
+Every step prints as it starts and streams its subprocess's output, so nothing runs silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from resnet_course.run_reference import DEFAULT_OUTPUT, RELEASE_NOTEBOOK, SOLUTION_NOTEBOOK, cell_sources
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RUNS = REPO_ROOT / "runs"
+CLASS_DIR = RUNS / "demo_class"
+GRADES_DIR = RUNS / "demo_grades"
+
+SKIP_AFTER_RELU = '''
+def identity_block(X, f, filters, initializer="glorot_uniform"):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = layers.Conv2D(F1, 1, kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    X = layers.Conv2D(F2, f, padding="same", kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    X = layers.Conv2D(F3, 1, kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    return layers.Add()([X, X_shortcut])
+'''
+
+FAKES_ITS_TESTS = '''
+import builtins, numpy.testing
+numpy.testing.assert_allclose = lambda *a, **k: None
+builtins.print("All tests passed! Score: 100/100")
+def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
+    return a_prev
+'''
+
+
+def _step(number: int, title: str) -> None:
+    print(f"\n=== Step {number}/5: {title}", flush=True)
+
+
+def _run(command: list[str], **kwargs) -> None:
+    print("$ " + " ".join(str(part) for part in command), flush=True)
+    subprocess.run(command, check=True, cwd=REPO_ROOT, **kwargs)
+
+
+def make_data() -> None:
+    """Generates the three splits (on first use only) and the sample grid."""
+    from grader.hidden_split import ensure_hidden_split
+    from signs_data import default_data_dir, load_signs
+    from signs_data.samples import write_samples
+
+    started = time.perf_counter()
+    x_train, _, x_test, _, _ = load_signs()
+    hidden = ensure_hidden_split()
+    samples = write_samples(default_data_dir() / "samples.png")
+    print(f"train {len(x_train)} and test {len(x_test)} images in {default_data_dir()}; hidden split {hidden}")
+    print(f"sample grid: {samples} ({time.perf_counter() - started:.1f} s)")
+
+
+def show_degradation() -> None:
+    """Points to the committed degradation figures, which take a GPU or ~10 CPU minutes to remake."""
+    docs = REPO_ROOT / "docs" / "degradation"
+    for figure in sorted(docs.glob("*.png")):
+        print(f"figure: {figure.relative_to(REPO_ROOT)}")
+    print("remake them with: .venv/bin/python -m resnet_course.degradation sweep --preset quick")
+
+
+def _submission(name: str, replacements: dict[str, str]) -> Path:
+    """Writes a copy of the solution notebook whose named solution cells are replaced."""
+    import nbformat
+
+    notebook = nbformat.read(SOLUTION_NOTEBOOK, as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in replacements:
+            cell.source = replacements[grade_id]
+    path = CLASS_DIR / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def build_class() -> None:
+    """Creates the demo class: four notebooks, the reference one with its trained model."""
+    shutil.rmtree(CLASS_DIR, ignore_errors=True)
+    CLASS_DIR.mkdir(parents=True)
+    reference = cell_sources(SOLUTION_NOTEBOOK)
+    assert "identity_block" in reference, "the solution notebook has no identity_block cell"
+    (CLASS_DIR / "reference").mkdir()
+    shutil.copy(SOLUTION_NOTEBOOK, CLASS_DIR / "reference" / "Residual_Networks.ipynb")
+    trained = DEFAULT_OUTPUT / "resnet50_signs.keras"
+    if trained.exists():
+        shutil.copy(trained, CLASS_DIR / "reference" / "resnet50_signs.keras")
+    _submission("skip_after_relu", {"identity_block": SKIP_AFTER_RELU})
+    _submission("fakes_its_tests", {"dense_residual_block": FAKES_ITS_TESTS})
+    shutil.copy(RELEASE_NOTEBOOK, CLASS_DIR / "blank_release.ipynb")
+    print(f"class of 4 in {CLASS_DIR.relative_to(REPO_ROOT)}")
+
+
+def print_gradebook() -> None:
+    """Prints student, total and isolation from the batch grader's CSV gradebook."""
+    path = GRADES_DIR / "gradebook.csv"
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [c for c in ("student", "score", "max_score", "isolation", "error") if rows and c in rows[0]]
+    print("\n" + " | ".join(columns))
+    for row in rows:
+        print(" | ".join(str(row.get(c, "")) for c in columns))
+    print(f"\ngradebook: {path.relative_to(REPO_ROOT)}; feedback and results.json per student and the class "
+          f"summary plot are under {GRADES_DIR.relative_to(REPO_ROOT)}/")
+
+
+def main() -> int:
+    """Runs the five demo steps."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    started = time.perf_counter()
+    _step(1, "data")
+    make_data()
+    _step(2, "degradation experiment (committed figures)")
+    show_degradation()
+    _step(3, "reference notebook, executed headless at full size")
+    _run([sys.executable, "-m", "resnet_course.run_reference"])
+    _step(4, "a small class, graded by the sandboxed grader")
+    build_class()
+    _run([sys.executable, "-m", "grader", "grade", str(CLASS_DIR), "--out", str(GRADES_DIR), "--force"])
+    _step(5, "gradebook")
+    print_gradebook()
+    print(f"\nreference run: {DEFAULT_OUTPUT.relative_to(REPO_ROOT)}/ (training_curves.png, summary.json)")
+    print(f"demo finished in {(time.perf_counter() - started) / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""The corpus's test harness: builds a submission's artifact directory in this process.
+
+It does what the sandboxed producer does for a notebook (call each exercise on its cases, save the
+models, write the manifest), but from a Python source text, so that the corpus tests need no notebook
+execution. The judge then reads the directories exactly as it reads the producer's.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from grader.artifacts import (STATUS_ERROR, STATUS_OK, TRAINED_MODEL_NAME, ExerciseRecord, Manifest, read_manifest,
+                              write_manifest)
+from grader.cases import CASES, build_case
+from grader.producer import exception_summary
+
+
+def make_artifacts(source: str, exercises: tuple[str, ...], artifact_dir: Path, case_names: tuple[str, ...] = ("small",),
+                   trained_model: Path | None = None) -> Path:
+    """Builds the artifacts of ``exercises`` from ``source`` into ``artifact_dir``.
+
+    Args:
+        source: Python source defining the exercise functions.
+        exercises: the exercises to build; the others are recorded as missing.
+        artifact_dir: the folder to create.
+        case_names: which cases of those exercises to build.
+        trained_model: a ``.keras`` file to hand in as the trained model.
+
+    Returns:
+        ``artifact_dir``.
+    """
+    import keras
+
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    namespace: dict = {"__name__": "corpus_submission"}
+    exec(compile(source, "corpus_submission.py", "exec"), namespace)
+    manifest = Manifest(notebook="corpus")
+    for exercise in exercises:
+        record = ExerciseRecord(status=STATUS_OK)
+        for case in (c for c in CASES if c.exercise == exercise and c.name in case_names):
+            try:
+                model = build_case(case, namespace)
+                model.save(artifact_dir / case.file_name)
+            except Exception as exc:  # noqa: BLE001 - the corpus's mistakes raise on purpose
+                record.status = STATUS_ERROR
+                record.message = f"building the '{case.name}' case failed: {exception_summary(exc)}"
+                break
+            finally:
+                keras.backend.clear_session()
+            record.cases[case.name] = case.file_name
+        manifest.exercises[exercise] = record
+    write_manifest(artifact_dir, manifest)
+    if trained_model is not None:
+        hand_in(artifact_dir, trained_model)
+    return artifact_dir
+
+
+def hand_in(artifact_dir: Path, trained_model: Path) -> None:
+    """Adds ``trained_model`` to the artifacts as the student's saved trained model."""
+    target = artifact_dir / TRAINED_MODEL_NAME
+    shutil.copyfile(trained_model, target)
+    manifest = read_manifest(artifact_dir)
+    manifest.trained_model = target.name
+    write_manifest(artifact_dir, manifest)

@@ -1,0 +1,109 @@
+"""The hidden checks judge the corpus right: valid variants pass, each mistake fails its own checks.
+
+The corpus (``corpus/mutations.py``) is built into artifact directories in this process, then one
+judge process (``python -m grader.judge``) judges all of them, as it would judge real submissions.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"grader_corpus_{name}", CORPUS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+mutations = _load("mutations")
+harness = _load("harness")
+ENTRIES = mutations.VALID + mutations.MISTAKES
+BLOCK_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block")
+
+
+def _solution_source() -> str:
+    """The solution notebook's own cells for the imports and the three blocks."""
+    cells = cell_sources(SOLUTION_NOTEBOOK)
+    return "\n\n".join(cells[grade_id] for grade_id in ("imports",) + BLOCK_EXERCISES)
+
+
+@pytest.fixture(scope="session")
+def corpus_verdicts(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    dirs = [harness.make_artifacts(e.source(), (e.exercise,), root / "artifacts" / e.name) for e in ENTRIES]
+    dirs.append(harness.make_artifacts(_solution_source(), BLOCK_EXERCISES, root / "artifacts" / "solution_notebook"))
+    empty = root / "artifacts" / "no_manifest"
+    empty.mkdir()
+    dirs.append(empty)
+    out = root / "verdicts"
+    # "-x" would stop at the first failed check if the judge let the caller's pytest options through.
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTEST_ADDOPTS="-x")
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return {d.name: json.loads((out / f"{d.name}.json").read_text()) for d in dirs}
+
+
+def _failed(verdicts, exercise):
+    return {c["test"]: c for c in verdicts["checks"] if c["exercise"] == exercise and not c["passed"]}
+
+
+@pytest.mark.parametrize("exercise", BLOCK_EXERCISES)
+def test_solution_notebook_passes_every_check(corpus_verdicts, exercise):
+    failed = _failed(corpus_verdicts["solution_notebook"], exercise)
+    assert failed == {}, {name: c["message"] for name, c in failed.items()}
+
+
+def test_submission_without_manifest_fails_every_check_saying_why(corpus_verdicts):
+    checks = corpus_verdicts["no_manifest"]["checks"]
+    assert not any(c["passed"] for c in checks)
+    assert all("no readable record" in c["message"] for c in checks if c["exercise"] != "train_resnet50")
+
+
+def test_corpus_has_the_required_size():
+    assert len(mutations.VALID) >= 8 + 3 and len(mutations.MISTAKES) >= 20
+
+
+@pytest.mark.parametrize("entry", mutations.VALID, ids=lambda e: e.name)
+def test_valid_variant_passes_every_check(corpus_verdicts, entry):
+    failed = _failed(corpus_verdicts[entry.name], entry.exercise)
+    assert failed == {}, {name: c["message"] for name, c in failed.items()}
+
+
+@pytest.mark.parametrize("entry", mutations.MISTAKES, ids=lambda e: e.name)
+def test_mistake_fails_exactly_its_checks(corpus_verdicts, entry):
+    failed = _failed(corpus_verdicts[entry.name], entry.exercise)
+    assert set(failed) == set(entry.fails), {name: c["message"] for name, c in failed.items()}
+
+
+@pytest.mark.parametrize("entry", mutations.MISTAKES, ids=lambda e: e.name)
+def test_mistake_message_names_the_problem(corpus_verdicts, entry):
+    failed = _failed(corpus_verdicts[entry.name], entry.exercise)
+    messages = " | ".join(c["message"] for c in failed.values())
+    assert entry.says in messages
+
+
+@pytest.mark.parametrize("entry", ENTRIES[:3], ids=lambda e: e.name)
+def test_no_check_is_a_grader_error(corpus_verdicts, entry):
+    errors = [c["id"] for c in corpus_verdicts[entry.name]["checks"] if c["grader_error"]]
+    assert errors == []
+
+
+def test_judge_refuses_a_missing_artifact_directory(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader.judge", str(tmp_path / "nowhere"), "--out", str(tmp_path / "v.json")],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 2 and "not an artifact directory" in completed.stderr

@@ -1,0 +1,240 @@
+"""The real nbgrader lifecycle on a small class, scored by the sandboxed grader's hidden checks.
+
+One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over three submissions
+(the reference solution; a notebook with several kinds of mistake; a hostile one that fakes its public
+checks and hands in a file that is not a model), then ``generate_feedback`` and ``export``. The gradebook
+(sqlite) and the files nbgrader writes are then inspected. The lifecycle runs once per module: autograding
+executes each notebook in nbgrader's kernel and grades it in the sandbox, about a minute per student.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
+ASSIGNMENT = "resnets"
+NOTEBOOK = "Residual_Networks"
+BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+# The skip is added after the final ReLU: a[l+2] = g(z[l+2]) + a[l] instead of g(z[l+2] + a[l]).
+IDENTITY_BLOCK_SKIP_AFTER_RELU = '''
+def identity_block(X, f, filters, initializer="glorot_uniform"):
+    F1, F2, F3 = filters
+    X_shortcut = X
+    X = layers.Conv2D(F1, 1, kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    X = layers.Conv2D(F2, f, padding="same", kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    X = layers.Conv2D(F3, 1, kernel_initializer=initializer)(X)
+    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
+    return layers.Add()([X, X_shortcut])
+'''
+
+# Raises while building: the shortcut's projection refers to a name that does not exist.
+CONVOLUTIONAL_BLOCK_RAISES = '''
+def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform"):
+    F1, F2, F3 = filters
+    X_shortcut = layers.Conv2D(F3, 1, strides=s, kernel_initializer=initializer)(X_shorcut)
+    return X_shortcut
+'''
+
+# Wrong block (no skip at all), and a cell that makes every public check in the kernel "pass".
+HOSTILE_DENSE_RESIDUAL_BLOCK = '''
+import numpy.testing
+import resnet_course.public_tests as public_tests
+
+def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
+    a1 = layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a_prev))
+    return layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a1))
+
+def _all_tests_passed(*args, **kwargs):
+    print("All tests passed!")
+
+numpy.testing.assert_allclose = _all_tests_passed
+numpy.testing.assert_array_equal = _all_tests_passed
+for _name in dir(public_tests):
+    if _name.startswith("check_"):
+        setattr(public_tests, _name, _all_tests_passed)
+        globals()[_name] = _all_tests_passed
+'''
+
+
+def _reference_source(cell_source: str) -> str:
+    return "\n".join(
+        line for line in cell_source.splitlines()
+        if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+    )
+
+
+def _submission(release: nbformat.NotebookNode, replacements: dict[str, str]) -> nbformat.NotebookNode:
+    """The release notebook with the named solution cells' code replaced."""
+    notebook = nbformat.from_dict(release)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in replacements:
+            cell.source = replacements[grade_id]
+    return notebook
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    # nbgrader runs `alembic` (and the grader runs Python) from PATH: put this environment's tools first.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, PATH=path))
+    assert done.returncode == 0, f"{' '.join(command[2:])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A graded copy of the course: generate_assignment, autograde, generate_feedback and export done."""
+    if not SOURCE_NOTEBOOK.is_file():
+        pytest.skip(f"{SOURCE_NOTEBOOK} is not written yet")
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(REPO / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
+    _run(NBGRADER + ["generate_assignment", ASSIGNMENT], root)
+
+    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    reference = {
+        cell.metadata["nbgrader"]["grade_id"]: _reference_source(cell.source)
+        for cell in source.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    release = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    submissions = {
+        "ref": _submission(release, reference),
+        "mistakes": _submission(release, {
+            "dense_residual_block": reference["dense_residual_block"],
+            "identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU,
+            "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
+        }),
+        "hostile": _submission(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+    }
+    for student, notebook in submissions.items():
+        folder = root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
+    # Not a Keras archive at all: loading it must fail the training checks, not the grading.
+    (root / "submitted" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").write_bytes(b"PK\x03\x04 not a model")
+
+    _run(NBGRADER + ["autograde", ASSIGNMENT], root)
+    _run(NBGRADER + ["generate_feedback", ASSIGNMENT], root)
+    _run(NBGRADER + ["export"], root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def scores(course):
+    """student -> grade_id -> (auto_score, max_score) for every grade cell, read from the gradebook."""
+    table = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in ("ref", "mistakes", "hostile"):
+            submission = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+            table[student] = {grade.name: (grade.auto_score, grade.max_score) for grade in submission.grades}
+            table[student]["total"] = (submission.score, submission.max_score)
+    return table
+
+
+def _autograded_cell(course: Path, student: str, grade_id: str) -> str:
+    notebook = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "\n".join(
+        output.get("text", "") + str(output.get("data", {}).get("text/plain", "")) + output.get("evalue", "")
+        for output in cell.outputs
+    )
+
+
+def test_reference_solution_earns_every_build_exercise_point(scores):
+    for exercise in BUILD_EXERCISES:
+        auto_score, max_score = scores["ref"][f"test_{exercise}"]
+        assert max_score > 0 and auto_score == max_score, f"{exercise}: {auto_score} of {max_score}"
+
+
+def test_training_cell_without_saved_model_loses_points_and_says_why(course, scores):
+    auto_score, max_score = scores["ref"]["test_train_resnet50"]
+    assert auto_score < max_score
+    assert "[FAIL] train_resnet50: " in _autograded_cell(course, "ref", "test_train_resnet50")
+
+
+def test_skip_added_after_relu_loses_identity_block_points_only(course, scores):
+    mistakes = scores["mistakes"]
+    assert mistakes["test_dense_residual_block"][0] == mistakes["test_dense_residual_block"][1]
+    assert mistakes["test_identity_block"][0] < mistakes["test_identity_block"][1]
+    assert "[FAIL] identity_block: " in _autograded_cell(course, "mistakes", "test_identity_block")
+
+
+def test_exercise_that_raises_scores_zero(course, scores):
+    assert scores["mistakes"]["test_convolutional_block"][0] == 0
+    assert "X_shorcut" in _autograded_cell(course, "mistakes", "test_convolutional_block")
+
+
+def test_unimplemented_exercise_scores_zero(scores):
+    assert scores["mistakes"]["test_ResNet50"][0] == 0
+
+
+def test_faked_public_checks_earn_nothing(course, scores):
+    hostile = scores["hostile"]
+    assert hostile["test_dense_residual_block"][0] < hostile["test_dense_residual_block"][1]
+    for exercise in BUILD_EXERCISES[1:]:
+        assert hostile[f"test_{exercise}"][0] == 0, exercise
+    for exercise in BUILD_EXERCISES:
+        assert "All tests passed" not in _autograded_cell(course, "hostile", f"test_{exercise}")
+
+
+def test_unloadable_saved_model_fails_training_checks_and_reaches_the_kernel(course, scores):
+    assert scores["hostile"]["test_train_resnet50"][0] == 0
+    assert "[FAIL] train_resnet50: " in _autograded_cell(course, "hostile", "test_train_resnet50")
+    assert (course / "autograded" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").is_file()
+
+
+def test_totals_rank_reference_above_mistakes_above_hostile(scores):
+    assert scores["ref"]["total"][0] > scores["mistakes"]["total"][0] > scores["hostile"]["total"][0]
+
+
+def test_cell_points_follow_hidden_check_fraction(course, scores):
+    text = _autograded_cell(course, "mistakes", "test_identity_block")
+    auto_score, max_score = scores["mistakes"]["test_identity_block"]
+    assert re.search(rf": {auto_score:g} / {max_score:g} points", text), text[:400]
+
+
+def _source_lines(paths) -> set[str]:
+    return {
+        line.strip()
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 25 and not line.strip().startswith(("#", '"""', "import ", "from "))
+    }
+
+
+def test_feedback_names_checks_and_never_shows_hidden_check_source(course):
+    # Lines the hidden checks share with code students have (the course helpers, the notebook) are no secret.
+    public = _source_lines(list((REPO / "resnet_course").rglob("*.py")) + [SOURCE_NOTEBOOK])
+    hidden_lines = _source_lines((REPO / "grader" / "checks").glob("*.py")) - public
+    assert hidden_lines, "the grader's checks should have source lines to look for"
+    for student in ("ref", "mistakes", "hostile"):
+        page = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "Hidden checks for identity_block" in text and "identity_block: " in text
+        leaked = [line for line in hidden_lines if line in text]
+        assert not leaked, f"{student}'s feedback shows hidden-check source: {leaked[:3]}"
+
+
+def test_export_lists_every_student_with_gradebook_score(course, scores):
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    for student in ("ref", "mistakes", "hostile"):
+        assert float(rows[student]["raw_score"]) == pytest.approx(scores[student]["total"][0])

@@ -1,0 +1,126 @@
+"""The sandbox runs a command isolated and limited; these run plain Python, no TensorFlow."""
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from grader import sandbox
+from grader.sandbox import Limits, Mounts, probe_isolation, run_sandboxed
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    STRONGEST = probe_isolation()
+NAMESPACED = [level for level in ("bwrap", "unshare") if sandbox._level_works(level)]
+
+
+def run_python(code: str, scratch: Path, *, level: str = STRONGEST, limits: Limits = Limits(wall_s=30),
+               hidden=()):
+    return run_sandboxed(
+        [sys.executable, "-S", "-c", code],
+        cwd=scratch,
+        mounts=Mounts(read_write=(scratch,), hidden=tuple(hidden)),
+        limits=limits,
+        env={"PATH": "/usr/bin:/bin"},
+        isolation=level,
+    )
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_network_is_unreachable_inside_the_sandbox(scratch, level):
+    code = (
+        "import socket\n"
+        "s = socket.socket(); s.settimeout(3)\n"
+        "try:\n    s.connect(('1.1.1.1', 80)); print('CONNECTED')\n"
+        "except OSError as e:\n    print('BLOCKED', e)\n"
+    )
+    result = run_python(code, scratch, level=level)
+    assert "BLOCKED" in result.output, result.output
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_hidden_course_file_cannot_be_read(tmp_path, scratch, level):
+    secret = tmp_path / "hidden_signs.h5"
+    secret.write_text("SECRET")
+    code = (
+        f"import pathlib\ntry:\n    print('READ', pathlib.Path({str(secret)!r}).read_text())\n"
+        "except OSError:\n    print('NOPE')\n"
+    )
+    result = run_python(code, scratch, level=level, hidden=[secret])
+    assert "SECRET" not in result.output, result.output
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_files_outside_the_writable_directories_cannot_be_written(tmp_path, scratch, level):
+    target = tmp_path / "grades.csv"
+    code = f"try:\n    open({str(target)!r}, 'w').write('100')\nexcept OSError as e:\n    print('DENIED', e)\n"
+    result = run_python(code, scratch, level=level)
+    assert not target.exists(), result.output
+
+
+@pytest.mark.skipif("bwrap" not in NAMESPACED, reason="bubblewrap is not installed or does not work here")
+def test_bwrap_shows_only_what_is_mounted(tmp_path, scratch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_python(f"import os\nprint(os.path.exists({str(elsewhere)!r}))", scratch, level="bwrap")
+    assert result.output.strip() == "False"
+
+
+def test_working_directory_is_the_scratch_directory(scratch):
+    result = run_python("import os\nprint(os.getcwd())\nopen('made.txt', 'w').write('x')", scratch)
+    assert result.output.strip() == str(scratch)
+    assert (scratch / "made.txt").exists()
+
+
+def test_endless_loop_is_stopped_at_the_wall_time_limit(scratch):
+    result = run_python("while True:\n    pass\n", scratch, limits=Limits(wall_s=2))
+    assert result.timed_out
+    assert result.returncode != 0
+
+
+def test_output_flood_is_capped_and_drained(scratch):
+    code = "import sys\nfor _ in range(20):\n    sys.stdout.write('x' * 2**20)\nprint('END')\n"
+    result = run_python(code, scratch, limits=Limits(wall_s=60, output_keep_bytes=4096))
+    assert result.returncode == 0
+    assert result.output_bytes > 20 * 2**20
+    assert len(result.output_head) == 4096 and len(result.output_tail) <= 4096
+    assert result.output_tail.rstrip().endswith("END")
+    assert result.output_truncated
+
+
+def test_memory_hog_is_stopped(scratch):
+    code = "blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 2**20))\n"
+    result = run_python(code, scratch, limits=Limits(wall_s=30, memory_bytes=300 * 2**20))
+    assert result.returncode != 0
+    assert result.memory_exceeded or "MemoryError" in result.output, result
+
+
+def test_watch_callback_stops_the_command(scratch):
+    result = run_sandboxed(
+        [sys.executable, "-S", "-c", "import time\ntime.sleep(60)"], cwd=scratch,
+        mounts=Mounts(read_write=(scratch,)), limits=Limits(wall_s=30), env={}, isolation=STRONGEST,
+        watch=lambda: True,
+    )
+    assert result.timed_out and result.wall_s < 20
+
+
+def test_unknown_forced_isolation_is_refused(monkeypatch):
+    monkeypatch.setenv(sandbox.ISOLATION_ENV, "chroot")
+    with pytest.raises(sandbox.IsolationError, match="expected one of bwrap, unshare, none"):
+        probe_isolation()
+
+
+def test_fallback_to_no_isolation_warns_loudly(monkeypatch):
+    monkeypatch.delenv(sandbox.ISOLATION_ENV, raising=False)
+    monkeypatch.setattr(sandbox, "_level_works", lambda level: level == "none")
+    with pytest.warns(RuntimeWarning, match="NOT isolated"):
+        assert probe_isolation() == "none"
