@@ -1,0 +1,188 @@
+"""Measurements and figures shown in the Residual Networks notebook.
+
+Every function returns its matplotlib `Figure` (and shows it in a notebook
+through the inline backend), so scripts can also save it to a file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False, weight_variance: float = 1.0,
+                            batch_size: int = 256, seed: int = 0) -> np.ndarray:
+    """Measures how large the gradient is when it reaches each layer of a deep dense ReLU stack.
+
+    The stack has `depth` Dense+ReLU layers of `width` units. A plain stack
+    computes a[l] = g(W[l] a[l-1] + b[l]); a residual stack groups the layers
+    in pairs and adds the pair's input before the second ReLU,
+    a[l+2] = g(z[l+2] + a[l]). Weights are drawn with variance
+    `weight_variance / width`, biases are zero. The loss is linear in the
+    last activation, L = sum(a[L] * r) for a fixed random r, so the gradient
+    that enters the top of the stack is the same for every stack and only
+    what happens on the way down differs.
+
+    Args:
+        depth: Number of Dense layers (even when `residual`).
+        width: Units per layer (and input features).
+        residual: Add a skip connection around every pair of layers.
+        weight_variance: Weight variance times fan-in (2 is He initialization).
+        batch_size: Number of random input vectors.
+        seed: Seed for the inputs and the weights.
+
+    Returns:
+        Array of shape (depth,): the norm of dL/da[l] for l = 1..depth, averaged
+        over the batch.
+
+    Raises:
+        ValueError: If a residual stack has an odd depth.
+    """
+    import keras
+    import tensorflow as tf
+
+    if residual and depth % 2:
+        raise ValueError(f"a residual stack pairs its layers, so depth must be even, got {depth}")
+    rng = np.random.default_rng(seed)
+    inputs = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
+    direction = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
+    dense = [
+        keras.layers.Dense(width, kernel_initializer=keras.initializers.VarianceScaling(
+            weight_variance, "fan_in", "untruncated_normal", seed=seed + i))
+        for i in range(depth)
+    ]
+    with tf.GradientTape() as tape:
+        a, activations = inputs, []
+        for i, layer in enumerate(dense):
+            z = layer(a)
+            if residual and i % 2 == 1:
+                z = z + (activations[i - 2] if i > 1 else inputs)
+            a = tf.nn.relu(z)
+            activations.append(a)
+        loss = tf.reduce_sum(a * direction)
+    gradients = tape.gradient(loss, activations)
+    return np.array([float(tf.norm(g)) / batch_size for g in gradients])
+
+
+def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer at initialization"):
+    """Plots gradient norms against layer index on a log scale.
+
+    Args:
+        curves: Mapping from a legend label to the array from `gradient_norms_by_layer`.
+        title: Figure title.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    styles = ["o-", "s-", "^-", "d-", "v-"]
+    for (label, norms), style in zip(curves.items(), styles):
+        layers_ = np.arange(1, len(norms) + 1)
+        ax.semilogy(layers_, norms, style, markersize=3, label=label)
+    ax.set_xlabel("layer l (1 = closest to the input)")
+    ax.set_ylabel("‖∂L/∂a[l]‖ (log scale)")
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.4)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4, title: str = "Training examples"):
+    """Shows a few images of each class, one row per class.
+
+    Args:
+        images: uint8 array (m, height, width, 3).
+        labels: int array (m,).
+        per_class: Images per row.
+        title: Figure title.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    classes = np.unique(labels)
+    fig, axes = plt.subplots(len(classes), per_class, figsize=(1.6 * per_class, 1.6 * len(classes)), squeeze=False)
+    for row, cls in zip(axes, classes):
+        picks = np.flatnonzero(labels == cls)[:per_class]
+        for ax in row:
+            ax.axis("off")
+        for ax, index in zip(row, picks):
+            ax.imshow(images[index])
+        row[0].set_title(f"class {cls}", loc="left", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, title: str = "ResNet-50 training"):
+    """Plots loss and accuracy per epoch, for training and (if present) validation data.
+
+    Args:
+        history: A `keras.callbacks.History` or its `.history` dict.
+        title: Figure title.
+
+    Returns:
+        The matplotlib Figure.
+
+    Raises:
+        ValueError: If the history has no 'loss' entry.
+    """
+    import matplotlib.pyplot as plt
+
+    record = getattr(history, "history", history)
+    if "loss" not in record:
+        raise ValueError(f"the history has no 'loss' entry (keys: {sorted(record)}); pass what model.fit returned")
+    epochs = np.arange(1, len(record["loss"]) + 1)
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, metric, label in ((loss_ax, "loss", "categorical cross-entropy"), (acc_ax, "accuracy", "accuracy")):
+        if metric in record:
+            ax.plot(epochs, record[metric], "o-", label="training")
+        if f"val_{metric}" in record:
+            ax.plot(epochs, record[f"val_{metric}"], "s--", label="validation (test split)")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_xticks(epochs)
+        ax.grid(True, alpha=0.4)
+        ax.legend()
+    loss_ax.set_title("Loss")
+    acc_ax.set_title("Accuracy")
+    acc_ax.set_ylim(0, 1.02)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray, max_images: int = 12,
+                       columns: int = 6):
+    """Shows the images the model got wrong, with their true and predicted classes.
+
+    Args:
+        images: uint8 array (m, height, width, 3).
+        true_labels: int array (m,).
+        predicted: int array (m,) of predicted classes.
+        max_images: Show at most this many.
+        columns: Images per row.
+
+    Returns:
+        The matplotlib Figure, or None when every image is classified correctly.
+    """
+    import matplotlib.pyplot as plt
+
+    wrong = np.flatnonzero(np.asarray(true_labels) != np.asarray(predicted))
+    if wrong.size == 0:
+        print("No misclassified images.")
+        return None
+    shown = wrong[:max_images]
+    rows = int(np.ceil(len(shown) / columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, index in zip(axes.ravel(), shown):
+        ax.imshow(images[index])
+        ax.set_title(f"true {true_labels[index]}, predicted {predicted[index]}", fontsize=8, color="firebrick")
+    fig.suptitle(f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing {len(shown)})")
+    fig.tight_layout()
+    return fig

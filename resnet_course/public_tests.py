@@ -1,0 +1,540 @@
+"""Public checks for the Residual Networks notebook.
+
+Each `check_*` function takes the student's function, builds it on small
+symbolic inputs, reads the resulting graph with `resnet_course.blocks`, and
+checks structure and behaviour. Expected values are computed here at run time
+from the student's own weights or from properties of a residual block, never
+recorded beforehand. A failed check raises `CheckFailed` with a message in the
+lecture's terms; a passed one prints "All checks passed".
+
+The grader runs further, hidden checks on the same functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+
+from resnet_course.blocks import analyse_block
+from resnet_course.graph import ADD, AVGPOOL, BN, CONV, DENSE, FLATTEN, INPUT, MAXPOOL, RELU, SOFTMAX, ZEROPAD, Graph
+
+
+class CheckFailed(AssertionError):
+    """A public check found a mistake; the message says what and how to fix it."""
+
+
+# ResNet-50's stages: (stage number, conv-block stride, F3 filters, blocks in the stage).
+RESNET50_STAGES = ((2, 1, 256, 3), (3, 2, 512, 4), (4, 2, 1024, 6), (5, 2, 2048, 3))
+
+
+def _fail(message: str):
+    raise CheckFailed(message)
+
+
+def _passed(name: str) -> None:
+    print(f"All checks passed for {name}.")
+
+
+def _symbolic(fn, name: str, shape: tuple, *args, **kwargs):
+    """Calls a block function on a keras.Input and wraps the result in a model."""
+    import keras
+
+    block_input = keras.Input(shape)
+    output = fn(block_input, *args, **kwargs)
+    if output is None:
+        _fail(f"{name} returned None: return the block's output tensor a[l+2].")
+    if not hasattr(output, "_keras_history"):
+        _fail(f"{name} returned {type(output).__name__}, not a Keras tensor: return the block's output tensor.")
+    return keras.Model(block_input, output)
+
+
+def _check_no_training_argument(graph: Graph, name: str) -> None:
+    for node in graph.nodes:
+        if "training" in node.call_kwargs:
+            _fail(
+                f"{name} calls {node.name} with training={node.call_kwargs['training']}: inside a functional "
+                "model that freezes the layer in one mode, so BatchNormalization would normalize with batch "
+                "statistics even at prediction time. Call layers without a training argument; fit and "
+                "predict set the mode."
+            )
+
+
+def _check_structure_problems(structure, name: str) -> None:
+    if structure.problems:
+        _fail(f"{name}: {structure.problems[0]}")
+
+
+def _check_initializer_used(fn, name: str, shape: tuple, kind: str, *args) -> None:
+    import keras
+
+    model = _symbolic(fn, name, shape, *args, initializer=keras.initializers.Constant(0.125))
+    for node in Graph.from_model(model).find(kind):
+        kernel = node.weights[0]
+        if not np.all(kernel == np.float32(0.125)):
+            _fail(
+                f"{name}: {node.name} ignores the initializer argument: pass kernel_initializer=initializer "
+                "to every layer with weights W."
+            )
+
+
+# --------------------------------------------------------------------------- Exercise 1
+
+
+def check_dense_residual_block(dense_residual_block) -> None:
+    """Checks `dense_residual_block(a_prev, units, initializer=...)`.
+
+    Args:
+        dense_residual_block: The student's function.
+
+    Raises:
+        CheckFailed: With what is wrong, in the lecture's terms.
+    """
+    name = "dense_residual_block"
+    units = 5
+    model = _symbolic(dense_residual_block, name, (units,), units)
+    if tuple(model.output.shape) != (None, units):
+        _fail(f"{name}: a[l+2] has shape {tuple(model.output.shape)}; it should keep a[l]'s shape (None, {units}).")
+    structure = analyse_block(model)
+    _check_no_training_argument(structure.graph, name)
+    _check_structure_problems(structure, name)
+    dense = [n for n in structure.main_path if n.kind == DENSE]
+    if len(dense) != 2:
+        _fail(f"{name}: the main path has {len(dense)} Dense layers; it needs two, W[l+1] and W[l+2].")
+    if structure.shortcut_path:
+        _fail(f"{name}: the skip connection passes through {structure.shortcut_kinds}; it must carry a[l] unchanged.")
+    kinds = structure.main_kinds
+    if kinds[-1] == RELU:
+        _fail(
+            f"{name}: g is applied to z[l+2] before a[l] is added; add a[l] to the linear output z[l+2] "
+            "and apply g once, after the addition."
+        )
+    if kinds != [DENSE, RELU, DENSE]:
+        _fail(
+            f"{name}: the main path is {' -> '.join(kinds)}; it should be Dense (z[l+1]) -> ReLU (a[l+1]) -> "
+            "Dense (z[l+2])."
+        )
+    for node in dense:
+        if node.config["units"] != units:
+            _fail(f"{name}: {node.name} has {node.config['units']} units; both Dense layers need `units` units.")
+        if not node.config.get("use_bias", True):
+            _fail(f"{name}: {node.name} has no bias; z = W a + b needs b.")
+
+    rng = np.random.default_rng(0)
+    for node in dense:
+        node.op.set_weights([rng.normal(size=w.shape).astype(np.float32) * 0.5 for w in node.op.get_weights()])
+    (W1, b1), (W2, b2) = (node.op.get_weights() for node in dense)
+    a_prev = rng.normal(size=(4, units)).astype(np.float32)
+    relu = lambda z: np.maximum(z, 0)  # noqa: E731 - the lecture's g
+    expected = relu(relu(a_prev @ W1 + b1) @ W2 + b2 + a_prev)
+    actual = np.asarray(model(a_prev))
+    if not np.allclose(actual, expected, rtol=1e-4, atol=1e-5):
+        _fail(
+            f"{name}: for a test input the block returns {np.round(actual[0], 3)} but g(W[l+2] g(W[l+1] a[l] + "
+            f"b[l+1]) + b[l+2] + a[l]) with your own weights is {np.round(expected[0], 3)}."
+        )
+    _check_initializer_used(dense_residual_block, name, (units,), DENSE, units)
+    _passed(name)
+
+
+# --------------------------------------------------------------------------- Exercises 2 and 3
+
+
+def _build_block(fn, name: str, shape: tuple, f: int, filters, **kwargs):
+    """Builds a convolutional residual block, explaining a failed build when it can.
+
+    A misplaced stride, 'valid' padding, a missing projection or a shortcut
+    taken from the wrong tensor makes the Add fail on mismatching shapes
+    before any graph exists. On a 1x1 input with f=1 and every convolution as
+    wide as the input, all of these variants have matching shapes, so the
+    structure can be read and the mistake named.
+    """
+    try:
+        return _symbolic(fn, name, shape, f, filters, **kwargs)
+    except (NotImplementedError, CheckFailed):
+        raise
+    except Exception as error:  # noqa: BLE001 - any build error gets diagnosed below
+        channels = shape[-1]
+        try:
+            model = _symbolic(fn, name, (1, 1, channels), 1, [channels] * 3, **kwargs)
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            model = None
+        if model is not None:
+            _diagnose_block(model, name, shortcut_kind="projection" if "s" in kwargs else "identity",
+                            stride=kwargs.get("s", 1), check_padding=True)
+        _fail(
+            f"building {name} on an input of shape {shape} with f={f}, filters={list(filters)} failed: "
+            f"{type(error).__name__}: {error}. z[l+2] and the shortcut must have the same shape to be added."
+        )
+
+
+def _diagnose_block(model, name: str, shortcut_kind: str, stride: int, check_padding: bool):
+    """Checks the layout of a bottleneck block's graph; returns its BlockStructure."""
+    structure = analyse_block(model)
+    _check_no_training_argument(structure.graph, name)
+    _check_structure_problems(structure, name)
+    main = structure.main_path
+    convs = [n for n in main if n.kind == CONV]
+    if len(convs) != 3:
+        _fail(
+            f"{name}: the main path has {len(convs)} convolutions; it needs three: 1x1 (F1), f x f (F2), 1x1 (F3)."
+        )
+    for position, conv in zip(("first", "second", "third"), convs):
+        index = main.index(conv)
+        if index + 1 >= len(main) or main[index + 1].kind != BN:
+            _fail(
+                f"{name}: the {position} convolution of the main path is not followed by BatchNormalization; "
+                "each convolution is followed by BN (over the channels axis)."
+            )
+    bns = [n for n in main if n.kind == BN]
+    if len(bns) != 3:
+        _fail(f"{name}: the main path has {len(bns)} BatchNormalization layers; it needs one after each convolution.")
+    for position, bn in zip(("first", "second"), bns[:2]):
+        index = main.index(bn)
+        if main[index + 1].kind != RELU:
+            _fail(f"{name}: the {position} BatchNormalization is not followed by a ReLU; the main path is "
+                  "conv -> BN -> ReLU, conv -> BN -> ReLU, conv -> BN.")
+    if main[-1].kind == RELU:
+        _fail(f"{name}: g is applied to z[l+2] before the shortcut is added; add first, then apply ReLU once.")
+    if main[-1].kind != BN:
+        _fail(f"{name}: the main path ends with {main[-1].kind}; it should end with the third BatchNormalization, "
+              "whose output z[l+2] is added to the shortcut.")
+    for bn in structure.graph.find(BN):
+        if bn.config["axis"] != 3:
+            _fail(f"{name}: {bn.name} normalizes over axis {bn.config['axis']}; use axis=3 (or -1), the channels axis.")
+    if check_padding and convs[1].config["padding"] != "same":
+        _fail(
+            f"{name}: the f x f convolution uses padding='{convs[1].config['padding']}'; use padding='same' so "
+            "that z[l+2] keeps the height and width needed for the addition."
+        )
+    for position, conv in (("first 1x1", convs[0]), ("f x f", convs[1]), ("last 1x1", convs[2])):
+        wanted = (stride, stride) if position == "first 1x1" else (1, 1)
+        if tuple(conv.config["strides"]) != wanted:
+            where = "the first 1x1 convolution (and the shortcut's 1x1 convolution)" if stride != 1 else "no convolution"
+            _fail(
+                f"{name}: the {position} convolution has strides {tuple(conv.config['strides'])}; the stride s "
+                f"belongs in {where}, every other convolution of the main path has stride 1."
+            )
+    shortcut = structure.shortcut_kinds
+    if shortcut_kind == "identity":
+        if shortcut:
+            _fail(f"{name}: the shortcut passes through {shortcut}; in an identity block it carries a[l] unchanged.")
+    else:
+        if CONV not in shortcut:
+            _fail(
+                f"{name}: the shortcut has no 1x1 convolution: a convolutional block projects a[l] with a 1x1 "
+                "convolution (F3 filters, stride s) followed by BatchNormalization, so it matches z[l+2]'s shape."
+            )
+        if shortcut != [CONV, BN]:
+            _fail(f"{name}: the shortcut is {' -> '.join(shortcut)}; it should be a 1x1 convolution followed by "
+                  "BatchNormalization, nothing else.")
+        projection = structure.shortcut_path[0]
+        if tuple(projection.config["kernel_size"]) != (1, 1):
+            _fail(f"{name}: the shortcut's convolution is {projection.config['kernel_size']}; it should be 1x1.")
+        if tuple(projection.config["strides"]) != (stride, stride):
+            _fail(f"{name}: the shortcut's 1x1 convolution has strides {tuple(projection.config['strides'])}; "
+                  f"it needs stride s={stride}, like the first convolution of the main path.")
+    return structure
+
+
+def _check_conv_configs(structure, name: str, f: int, filters) -> None:
+    convs = [n for n in structure.main_path if n.kind == CONV]
+    for conv, size, count, label in zip(convs, (1, f, 1), filters, ("F1", "F2", "F3")):
+        if tuple(conv.config["kernel_size"]) != (size, size):
+            _fail(f"{name}: the convolution with {label} filters has a {conv.config['kernel_size']} window; "
+                  f"it should be {size}x{size}.")
+        if conv.config["filters"] != count:
+            _fail(f"{name}: a main-path convolution has {conv.config['filters']} filters where {label}={count} "
+                  "were asked for.")
+    if structure.shortcut_path and structure.shortcut_path[0].config["filters"] != filters[2]:
+        _fail(f"{name}: the shortcut's convolution has {structure.shortcut_path[0].config['filters']} filters; "
+              f"it needs F3={filters[2]} to match z[l+2].")
+
+
+def _main_path_silenced_output(model, structure, inputs: np.ndarray) -> np.ndarray:
+    """Runs the block with the last main-path BN's gamma and beta set to zero, so z[l+2] = 0."""
+    last_bn = structure.main_path[-1].op
+    gamma, beta, mean, variance = last_bn.get_weights()
+    last_bn.set_weights([np.zeros_like(gamma), np.zeros_like(beta), mean, variance])
+    return np.asarray(model(inputs, training=False))
+
+
+def check_identity_block(identity_block) -> None:
+    """Checks `identity_block(X, f, filters, initializer=...)`.
+
+    Args:
+        identity_block: The student's function.
+
+    Raises:
+        CheckFailed: With what is wrong, in the lecture's terms.
+    """
+    name = "identity_block"
+    shape, f, filters = (6, 6, 4), 3, [2, 3, 4]
+    model = _build_block(identity_block, name, shape, f, filters)
+    if tuple(model.output.shape) != (None,) + shape:
+        _fail(f"{name}: the output has shape {tuple(model.output.shape)}; an identity block keeps its input's "
+              f"shape (None, {', '.join(map(str, shape))}).")
+    structure = _diagnose_block(model, name, "identity", stride=1, check_padding=True)
+    _check_conv_configs(structure, name, f, filters)
+
+    inputs = np.random.default_rng(1).normal(size=(2,) + shape).astype(np.float32)
+    output = _main_path_silenced_output(model, structure, inputs)
+    if not np.allclose(output, np.maximum(inputs, 0), atol=1e-5):
+        _fail(f"{name}: with z[l+2] forced to zero the block should return g(a[l]) = ReLU(X), but it does not: "
+              "check that the shortcut carries X itself and that ReLU comes after the addition.")
+    _check_initializer_used(identity_block, name, shape, CONV, f, filters)
+    _passed(name)
+
+
+def check_convolutional_block(convolutional_block) -> None:
+    """Checks `convolutional_block(X, f, filters, s=2, initializer=...)`.
+
+    Args:
+        convolutional_block: The student's function.
+
+    Raises:
+        CheckFailed: With what is wrong, in the lecture's terms.
+    """
+    name = "convolutional_block"
+    shape, f, filters, s = (8, 8, 3), 3, [2, 3, 5], 2
+    model = _build_block(convolutional_block, name, shape, f, filters, s=s)
+    expected_shape = (None, 4, 4, filters[2])
+    if tuple(model.output.shape) != expected_shape:
+        _fail(f"{name}: on input {shape} with s={s} the output has shape {tuple(model.output.shape)}; "
+              f"expected {expected_shape}: the stride halves height and width, F3 sets the channels.")
+    structure = _diagnose_block(model, name, "projection", stride=s, check_padding=True)
+    _check_conv_configs(structure, name, f, filters)
+
+    inputs = np.random.default_rng(2).normal(size=(2,) + shape).astype(np.float32)
+    output = _main_path_silenced_output(model, structure, inputs)
+    projection = structure.shortcut_path[-1]
+    shortcut_model = _submodel(model, projection)
+    expected = np.maximum(np.asarray(shortcut_model(inputs, training=False)), 0)
+    if not np.allclose(output, expected, atol=1e-5):
+        _fail(f"{name}: with z[l+2] forced to zero the block should return ReLU(shortcut), but it does not: "
+              "check that the projected shortcut is what gets added, and that ReLU comes after the addition.")
+
+    model_s1 = _build_block(convolutional_block, name, shape, f, filters, s=1)
+    if tuple(model_s1.output.shape) != (None, 8, 8, filters[2]):
+        _fail(f"{name}: with s=1 the output has shape {tuple(model_s1.output.shape)}; the stride argument s "
+              "must be used (height and width stay 8 when s=1).")
+    _check_initializer_used(convolutional_block, name, shape, CONV, f, filters)
+    _passed(name)
+
+
+def _submodel(model, node):
+    """The model from the block input to `node`'s output (a layer called once)."""
+    import keras
+
+    return keras.Model(model.inputs[0], node.op.output)
+
+
+# --------------------------------------------------------------------------- Exercise 4
+
+
+@functools.lru_cache(maxsize=4)
+def reference_parameter_count(input_shape: tuple, classes: int) -> int:
+    """Counts the parameters of `keras.applications.ResNet50` for this input and number of classes."""
+    import keras
+
+    return keras.applications.ResNet50(weights=None, input_shape=input_shape, classes=classes).count_params()
+
+
+def _residual_blocks(graph: Graph) -> list[dict]:
+    """Every residual block of a network: its Add, shortcut kinds and output shape."""
+    blocks = []
+    for add in graph.find(ADD):
+        branches = []
+        for start in add.inputs:
+            chain, node = [], start
+            while node.kind != INPUT and len(node.inputs) == 1 and len(graph.consumers(node)) == 1:
+                chain.append(node)
+                node = node.inputs[0]
+            branches.append(list(reversed(chain)))
+        shortcut = min(branches, key=len)
+        blocks.append({"add": add, "shortcut": shortcut, "kind": "conv" if shortcut else "identity",
+                       "consumers": graph.consumers(add)})
+    return blocks
+
+
+def _check_stem(graph: Graph, name: str) -> None:
+    stem = graph.nodes[1:6]
+    kinds = [n.kind for n in stem]
+    if kinds != [ZEROPAD, CONV, BN, RELU, MAXPOOL]:
+        _fail(f"{name}: the stem is {' -> '.join(kinds)}; it should be ZeroPadding2D(3) -> Conv2D 7x7 stride 2 "
+              "-> BatchNormalization -> ReLU -> MaxPooling2D 3x3 stride 2.")
+    pad, conv, _, _, pool = stem
+    if np.ravel(pad.config["padding"]).tolist() != [3, 3, 3, 3]:
+        _fail(f"{name}: the stem pads by {pad.config['padding']}; use ZeroPadding2D((3, 3)).")
+    if conv.config["filters"] != 64 or tuple(conv.config["kernel_size"]) != (7, 7) or tuple(conv.config["strides"]) != (2, 2):
+        _fail(f"{name}: the stem's convolution is {conv.config['filters']} filters, {conv.config['kernel_size']} "
+              f"window, strides {conv.config['strides']}; it should be 64 filters, 7x7, stride 2.")
+    if tuple(pool.config["pool_size"]) != (3, 3) or tuple(pool.config["strides"]) != (2, 2):
+        _fail(f"{name}: the stem's max pooling is {pool.config['pool_size']} with strides {pool.config['strides']}; "
+              "it should be 3x3 with stride 2.")
+
+
+def _check_stages(graph: Graph, name: str) -> None:
+    blocks = _residual_blocks(graph)
+    for block in blocks:
+        if not any(c.kind == RELU for c in block["consumers"]):
+            _fail(f"{name}: the addition {block['add'].name} is not followed by a ReLU: every block computes "
+                  "g(z[l+2] + shortcut).")
+    stages: list[list[dict]] = []
+    for block in blocks:
+        if block["kind"] == "conv" or not stages:
+            stages.append([])
+        stages[-1].append(block)
+    if len(stages) != len(RESNET50_STAGES):
+        _fail(f"{name}: found {len(stages)} stages (a stage starts with a convolutional block); ResNet-50 has 4, "
+              "stages 2 to 5.")
+    for blocks_in_stage, (number, stride, f3, count) in zip(stages, RESNET50_STAGES):
+        first = blocks_in_stage[0]
+        if first["kind"] != "conv":
+            _fail(f"{name}: stage {number} does not start with a convolutional block.")
+        if len(blocks_in_stage) != count:
+            _fail(f"{name}: stage {number} has {len(blocks_in_stage)} residual blocks; ResNet-50's stage {number} "
+                  f"has {count}: one convolutional block and {count - 1} identity blocks.")
+        projection = first["shortcut"][0]
+        if projection.config["filters"] != f3:
+            _fail(f"{name}: stage {number}'s convolutional block has F3={projection.config['filters']}; it should "
+                  f"be {f3}.")
+        if tuple(projection.config["strides"]) != (stride, stride):
+            _fail(f"{name}: stage {number}'s convolutional block has s={projection.config['strides'][0]}; it "
+                  f"should be s={stride}.")
+
+
+def _check_head(graph: Graph, name: str, classes: int) -> None:
+    tail = graph.nodes[-4:]
+    kinds = [n.kind for n in tail]
+    if kinds != [AVGPOOL, FLATTEN, DENSE, SOFTMAX]:
+        _fail(f"{name}: the network ends with {' -> '.join(kinds)}; it should end with AveragePooling2D 2x2 -> "
+              f"Flatten -> Dense({classes}) with softmax.")
+    pool, _, dense, _ = tail
+    if tuple(pool.config["pool_size"]) != (2, 2):
+        _fail(f"{name}: the average pooling window is {pool.config['pool_size']}; use (2, 2).")
+    if dense.config["units"] != classes:
+        _fail(f"{name}: the last Dense layer has {dense.config['units']} units; it needs one per class ({classes}).")
+
+
+def check_ResNet50(ResNet50) -> None:  # noqa: N802 - named after the exercise function
+    """Checks `ResNet50(input_shape=(64, 64, 3), classes=6)`.
+
+    Args:
+        ResNet50: The student's function.
+
+    Raises:
+        CheckFailed: With what is wrong, in the lecture's terms.
+    """
+    name = "ResNet50"
+    input_shape, classes = (64, 64, 3), 6
+    model = ResNet50(input_shape=input_shape, classes=classes)
+    if not hasattr(model, "count_params") or not getattr(model, "outputs", None):
+        _fail(f"{name} returned {type(model).__name__}; return keras.Model(inputs=X_input, outputs=X).")
+    if tuple(model.input_shape) != (None,) + input_shape:
+        _fail(f"{name}: the model's input shape is {model.input_shape}; build keras.Input(input_shape).")
+    if tuple(model.output_shape) != (None, classes):
+        _fail(f"{name}: the model's output shape is {model.output_shape}; expected (None, {classes}).")
+    graph = Graph.from_model(model)
+    _check_no_training_argument(graph, name)
+    for bn in graph.find(BN):
+        if bn.config["axis"] != 3:
+            _fail(f"{name}: {bn.name} normalizes over axis {bn.config['axis']}; use axis=3, the channels axis.")
+    _check_stem(graph, name)
+    _check_stages(graph, name)
+    _check_head(graph, name, classes)
+    expected = reference_parameter_count(input_shape, classes)
+    if model.count_params() != expected:
+        _fail(f"{name} has {model.count_params():,} parameters; ResNet-50 for {input_shape} inputs and {classes} "
+              f"classes has {expected:,} (keras.applications.ResNet50). Check the filters of every block and "
+              "that the convolutions keep their biases.")
+    probabilities = np.asarray(model(np.random.default_rng(3).random((2,) + input_shape, dtype=np.float32)))
+    if not np.allclose(probabilities.sum(axis=-1), 1.0, atol=1e-3):
+        _fail(f"{name}: the outputs do not sum to 1 over the classes; the last layer needs a softmax.")
+    print(f"{name}: {model.count_params():,} parameters, the same as keras.applications.ResNet50.")
+    _passed(name)
+
+
+# --------------------------------------------------------------------------- Exercise 5
+
+
+def check_train_resnet50(train_resnet50) -> None:
+    """Checks `train_resnet50(model, train_ds, epochs, learning_rate, validation_data=None)` on a tiny model.
+
+    Args:
+        train_resnet50: The student's function.
+
+    Raises:
+        CheckFailed: With what is wrong.
+    """
+    import keras
+    import tensorflow as tf
+
+    name = "train_resnet50"
+    rng = np.random.default_rng(4)
+    images = rng.random((12, 8, 8, 3), dtype=np.float32)
+    labels = np.eye(6, dtype=np.float32)[np.arange(12) % 6]
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(4)
+    # float32 layers whatever the global policy: under mixed precision (GPU) float16 rounding would blur the
+    # comparison of losses below.
+    inputs = keras.Input((8, 8, 3))
+    flat = keras.layers.Flatten(dtype="float32")(inputs)
+    tiny = keras.Model(inputs, keras.layers.Dense(6, activation="softmax", dtype="float32")(flat))
+    history = train_resnet50(tiny, dataset, 2, 0.003, validation_data=dataset)
+    if not isinstance(history, keras.callbacks.History):
+        _fail(f"{name} returned {type(history).__name__}; return the History that model.fit returns.")
+    record = history.history
+    if len(record.get("loss", [])) != 2:
+        _fail(f"{name}: asked for 2 epochs, the history has {len(record.get('loss', []))}; pass epochs to fit.")
+    if "accuracy" not in record:
+        _fail(f"{name}: the history has no 'accuracy'; compile with metrics=['accuracy'].")
+    if "val_loss" not in record:
+        _fail(f"{name}: no validation results in the history; pass validation_data to fit.")
+    if not isinstance(tiny.optimizer, keras.optimizers.Adam):
+        _fail(f"{name}: the optimizer is {type(tiny.optimizer).__name__}; use keras.optimizers.Adam.")
+    if not np.isclose(float(tiny.optimizer.learning_rate), 0.003):
+        _fail(f"{name}: Adam's learning rate is {float(tiny.optimizer.learning_rate)}, not the learning_rate "
+              "argument (0.003).")
+    expected_loss = keras.losses.CategoricalCrossentropy()(labels, tiny.predict(images, verbose=0))
+    if not np.isclose(tiny.evaluate(images, labels, verbose=0, return_dict=True)["loss"], float(expected_loss),
+                      rtol=1e-3):
+        _fail(f"{name}: the loss is not the categorical cross-entropy of one-hot labels; compile with "
+              "loss='categorical_crossentropy'.")
+    _passed(name)
+
+
+def check_saved_model(path: str, images: np.ndarray, labels: np.ndarray, min_accuracy: float = 0.0) -> float:
+    """Checks the saved, trained model the grader will judge.
+
+    Args:
+        path: The `.keras` file next to the notebook.
+        images: Test images, uint8 (m, 64, 64, 3).
+        labels: Integer test labels (m,).
+        min_accuracy: Fail when the test accuracy is lower.
+
+    Returns:
+        The test accuracy.
+
+    Raises:
+        CheckFailed: With what is wrong.
+    """
+    from resnet_course import training
+
+    name = "train_resnet50"
+    if not os.path.exists(path):
+        _fail(f"{name}: there is no {path} next to the notebook; run the training cell, which saves it.")
+    size = os.path.getsize(path)
+    if size > training.SUBMISSION_LIMIT_BYTES:
+        _fail(f"{name}: {path} is {size / 1e6:.1f} MB, over the {training.SUBMISSION_LIMIT_BYTES / 1e6:.0f} MB "
+              "submission limit; save it without the optimizer state (training.save_for_grading).")
+    model = training.load_trained_model(path)
+    if tuple(model.output_shape) != (None, 6):
+        _fail(f"{name}: the saved model's output shape is {model.output_shape}; expected (None, 6).")
+    accuracy = float(np.mean(training.predict_classes(model, images) == np.asarray(labels)))
+    print(f"{path}: {size / 1e6:.1f} MB, test accuracy {accuracy:.1%}")
+    if accuracy < min_accuracy:
+        _fail(f"{name}: the saved model's test accuracy is {accuracy:.1%}; the assignment asks for at least "
+              f"{min_accuracy:.0%}. Train with the notebook's default settings.")
+    print("All checks passed for the saved model.")
+    return accuracy

@@ -1,0 +1,55 @@
+"""The reference notebook runs headless end to end (quick setting) and every public check in it passes."""
+import os
+
+import pytest
+
+from resnet_course import training
+from resnet_course.run_reference import SOLUTION_NOTEBOOK, execute_notebook
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("reference")
+    notebook = execute_notebook(SOLUTION_NOTEBOOK, workdir, timeout=600,
+                                env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None})
+    return notebook, workdir
+
+
+def cell(notebook, grade_id):
+    return next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def text_of(code_cell) -> str:
+    return "".join(o.get("text", "") for o in code_cell.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("exercise", ["dense_residual_block", "identity_block", "convolutional_block", "ResNet50",
+                                      "train_resnet50"])
+def test_public_test_cell_passes(executed, exercise):
+    notebook, _ = executed
+    assert f"All checks passed for {exercise}." in text_of(cell(notebook, f"test_{exercise}"))
+
+
+def test_no_cell_raises(executed):
+    notebook, _ = executed
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+def test_trained_model_is_saved_under_the_submission_limit(executed):
+    _, workdir = executed
+    path = workdir / "resnet50_signs.keras"
+    assert 0 < os.path.getsize(path) <= training.SUBMISSION_LIMIT_BYTES
+
+
+def test_training_cell_reports_the_device(executed):
+    notebook, _ = executed
+    assert "Training on: CPU" in text_of(cell(notebook, "training_setup")) or "GPU" in text_of(
+        cell(notebook, "training_setup"))
+
+
+def test_figures_are_shown(executed):
+    notebook, _ = executed
+    images = [c for c in notebook.cells if c.cell_type == "code"
+              if any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert len(images) >= 3  # gradient norms, examples, training curves (misclassified when any)

@@ -1,0 +1,82 @@
+"""The student release: in sync with the solution, free of solutions and hidden checks, and runnable."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from resnet_course.run_reference import RELEASE_NOTEBOOK, REPO_ROOT, SOLUTION_NOTEBOOK, execute_notebook
+
+EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
+
+
+def comparable(notebook) -> list:
+    """The parts of a notebook that generation determines: each cell's type, source and metadata."""
+    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+
+
+def error_outputs(notebook) -> list:
+    return [(cell.metadata.get("nbgrader", {}).get("grade_id"), output)
+            for cell in notebook.cells if cell.cell_type == "code"
+            for output in cell.get("outputs", []) if output.output_type == "error"]
+
+
+@pytest.fixture(scope="module")
+def release():
+    return nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+
+
+def test_release_matches_a_fresh_generation(tmp_path):
+    course = tmp_path / "course"
+    (course / "solutions").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", course)
+    shutil.copytree(SOLUTION_NOTEBOOK.parent, course / "solutions" / "resnets",
+                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
+                            cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name), as_version=4)
+    committed = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+    assert comparable(committed) == comparable(fresh), (
+        "assignments/resnets is out of date: run `nbgrader generate_assignment resnets --force` from the repo root")
+
+
+def test_release_folder_holds_only_the_notebook():
+    # A student's own run leaves the trained model and checkpoints there; everything else must be the notebook.
+    leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints"}
+    assert sorted(p.name for p in RELEASE_NOTEBOOK.parent.iterdir() if p.name not in leftovers) == [
+        RELEASE_NOTEBOOK.name]
+
+
+def test_release_has_no_solution_or_hidden_test_markers(release):
+    text = nbformat.writes(release)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+
+
+def test_release_has_no_solution_code(release):
+    text = nbformat.writes(release)
+    for solution_line in ("layers.Add()([X, X_shortcut])", "layers.Add()([z2, a_prev])",
+                          "convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)", "model.compile("):
+        assert solution_line not in text
+
+
+def test_every_exercise_cell_raises_not_implemented_in_the_release(release):
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in release.cells if "nbgrader" in c.metadata}
+    for exercise in EXERCISES:
+        assert "raise NotImplementedError()" in cells[exercise], exercise
+
+
+def test_release_runs_with_only_not_implemented_errors(tmp_path, release):
+    executed = execute_notebook(RELEASE_NOTEBOOK, tmp_path, allow_errors=True, timeout=600,
+                                env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None})
+    errors = error_outputs(executed)
+    assert errors, "the release ran without a single NotImplementedError: are the exercises really removed?"
+    assert {output.ename for _, output in errors} == {"NotImplementedError"}, [
+        (grade_id, output.ename, output.evalue) for grade_id, output in errors]
+    failed = {grade_id for grade_id, _ in errors}
+    assert {f"test_{exercise}" for exercise in EXERCISES} <= failed
