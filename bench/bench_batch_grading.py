@@ -25,39 +25,18 @@ import nbformat
 from nbformat.v4 import new_markdown_cell
 
 from grader.batch import BatchOptions, available_memory_bytes, default_workers, grade_class
+from grader.sample_submissions import IDENTITY_BLOCK_SKIP_AFTER_RELU, NOT_ANSWERED, solution_sources, with_cells
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
-SKIP_AFTER_RELU = '''def identity_block(X, f, filters, initializer="glorot_uniform"):
-    F1, F2, F3 = filters
-    X_shortcut = X
-    X = layers.Conv2D(F1, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F2, f, padding="same", kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F3, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    return layers.Add()([X, X_shortcut])
-'''
 
 
 def class_notebooks() -> list[nbformat.NotebookNode]:
     """Returns the few distinct notebooks the class is made of."""
-    reference = nbformat.read(SOURCE, as_version=4)
-    for cell in reference.cells:
-        if cell.cell_type == "code":
-            cell.source = "\n".join(
-                line for line in cell.source.splitlines()
-                if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
-            )
-    mistake = nbformat.from_dict(reference)
-    first_only = nbformat.from_dict(reference)
-    for cell in mistake.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "identity_block":
-            cell.source = SKIP_AFTER_RELU
-    for cell in first_only.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in ("identity_block", "convolutional_block", "ResNet50"):
-            cell.source = "# YOUR CODE HERE\nraise NotImplementedError()"
+    source = nbformat.read(SOURCE, as_version=4)
+    reference = with_cells(source, solution_sources(source))
+    mistake = with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU})
+    first_only = with_cells(reference, dict.fromkeys(("identity_block", "convolutional_block", "ResNet50"), NOT_ANSWERED))
     return [reference, mistake, first_only]
 
 

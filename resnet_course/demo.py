@@ -20,42 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-from resnet_course.run_reference import DEFAULT_OUTPUT, RELEASE_NOTEBOOK, SOLUTION_NOTEBOOK, cell_sources
+import nbformat
+
+from grader.sample_submissions import HOSTILE_DENSE_RESIDUAL_BLOCK, IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells
+from resnet_course.run_reference import DEFAULT_OUTPUT, RELEASE_NOTEBOOK, SOLUTION_NOTEBOOK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNS = REPO_ROOT / "runs"
 CLASS_DIR = RUNS / "demo_class"
 GRADES_DIR = RUNS / "demo_grades"
 
-SKIP_AFTER_RELU = '''
-def identity_block(X, f, filters, initializer="glorot_uniform"):
-    F1, F2, F3 = filters
-    X_shortcut = X
-    X = layers.Conv2D(F1, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F2, f, padding="same", kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F3, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    return layers.Add()([X, X_shortcut])
-'''
-
-FAKES_ITS_TESTS = '''
-import builtins, numpy.testing
-numpy.testing.assert_allclose = lambda *a, **k: None
-builtins.print("All tests passed! Score: 100/100")
-def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
-    return a_prev
-'''
-
-
 def _step(number: int, title: str) -> None:
     print(f"\n=== Step {number}/5: {title}", flush=True)
 
 
-def _run(command: list[str], **kwargs) -> None:
+def _run(command: list[str], check: bool = True) -> int:
     print("$ " + " ".join(str(part) for part in command), flush=True)
-    subprocess.run(command, check=True, cwd=REPO_ROOT, **kwargs)
+    return subprocess.run(command, check=check, cwd=REPO_ROOT).returncode
 
 
 def make_data() -> None:
@@ -80,33 +61,20 @@ def show_degradation() -> None:
     print("remake them with: .venv/bin/python -m resnet_course.degradation sweep --preset quick")
 
 
-def _submission(name: str, replacements: dict[str, str]) -> Path:
-    """Writes a copy of the solution notebook whose named solution cells are replaced."""
-    import nbformat
-
-    notebook = nbformat.read(SOLUTION_NOTEBOOK, as_version=4)
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in replacements:
-            cell.source = replacements[grade_id]
-    path = CLASS_DIR / f"{name}.ipynb"
-    nbformat.write(notebook, path)
-    return path
-
-
 def build_class() -> None:
     """Creates the demo class: four notebooks, the reference one with its trained model."""
     shutil.rmtree(CLASS_DIR, ignore_errors=True)
     CLASS_DIR.mkdir(parents=True)
-    reference = cell_sources(SOLUTION_NOTEBOOK)
-    assert "identity_block" in reference, "the solution notebook has no identity_block cell"
-    (CLASS_DIR / "reference").mkdir()
-    shutil.copy(SOLUTION_NOTEBOOK, CLASS_DIR / "reference" / "Residual_Networks.ipynb")
+    source = nbformat.read(SOLUTION_NOTEBOOK, as_version=4)
+    reference = with_cells(source, solution_sources(source))
+    nbformat.write(reference, CLASS_DIR / "reference.ipynb")
     trained = DEFAULT_OUTPUT / "resnet50_signs.keras"
     if trained.exists():
-        shutil.copy(trained, CLASS_DIR / "reference" / "resnet50_signs.keras")
-    _submission("skip_after_relu", {"identity_block": SKIP_AFTER_RELU})
-    _submission("fakes_its_tests", {"dense_residual_block": FAKES_ITS_TESTS})
+        shutil.copy(trained, CLASS_DIR / "reference.keras")
+    nbformat.write(with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU}),
+                   CLASS_DIR / "skip_after_relu.ipynb")
+    nbformat.write(with_cells(reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+                   CLASS_DIR / "fakes_its_tests.ipynb")
     shutil.copy(RELEASE_NOTEBOOK, CLASS_DIR / "blank_release.ipynb")
     print(f"class of 4 in {CLASS_DIR.relative_to(REPO_ROOT)}")
 
@@ -133,7 +101,8 @@ def main() -> int:
     _step(2, "degradation experiment (committed figures)")
     show_degradation()
     _step(3, "reference notebook, executed headless at full size")
-    _run([sys.executable, "-m", "resnet_course.run_reference"])
+    if _run([sys.executable, "-m", "resnet_course.run_reference"], check=False) != 0:
+        print("warning: some reference cells failed (listed above); the demo carries on with what was saved.")
     _step(4, "a small class, graded by the sandboxed grader")
     build_class()
     _run([sys.executable, "-m", "grader", "grade", str(CLASS_DIR), "--out", str(GRADES_DIR), "--force"])

@@ -21,72 +21,15 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from grader.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
+                                       IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells)
+
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
 ASSIGNMENT = "resnets"
 NOTEBOOK = "Residual_Networks"
 BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
 NBGRADER = [sys.executable, "-m", "nbgrader"]
-
-# The skip is added after the final ReLU: a[l+2] = g(z[l+2]) + a[l] instead of g(z[l+2] + a[l]).
-IDENTITY_BLOCK_SKIP_AFTER_RELU = '''
-def identity_block(X, f, filters, initializer="glorot_uniform"):
-    F1, F2, F3 = filters
-    X_shortcut = X
-    X = layers.Conv2D(F1, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F2, f, padding="same", kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    X = layers.Conv2D(F3, 1, kernel_initializer=initializer)(X)
-    X = layers.Activation("relu")(layers.BatchNormalization(axis=3)(X))
-    return layers.Add()([X, X_shortcut])
-'''
-
-# Raises while building: the shortcut's projection refers to a name that does not exist.
-CONVOLUTIONAL_BLOCK_RAISES = '''
-def convolutional_block(X, f, filters, s=2, initializer="glorot_uniform"):
-    F1, F2, F3 = filters
-    X_shortcut = layers.Conv2D(F3, 1, strides=s, kernel_initializer=initializer)(X_shorcut)
-    return X_shortcut
-'''
-
-# Wrong block (no skip at all), and a cell that makes every public check in the kernel "pass".
-HOSTILE_DENSE_RESIDUAL_BLOCK = '''
-import numpy.testing
-import resnet_course.public_tests as public_tests
-
-def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
-    a1 = layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a_prev))
-    return layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a1))
-
-def _all_tests_passed(*args, **kwargs):
-    print("All tests passed!")
-
-numpy.testing.assert_allclose = _all_tests_passed
-numpy.testing.assert_array_equal = _all_tests_passed
-for _name in dir(public_tests):
-    if _name.startswith("check_"):
-        setattr(public_tests, _name, _all_tests_passed)
-        globals()[_name] = _all_tests_passed
-'''
-
-
-def _reference_source(cell_source: str) -> str:
-    return "\n".join(
-        line for line in cell_source.splitlines()
-        if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
-    )
-
-
-def _submission(release: nbformat.NotebookNode, replacements: dict[str, str]) -> nbformat.NotebookNode:
-    """The release notebook with the named solution cells' code replaced."""
-    notebook = nbformat.from_dict(release)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in replacements:
-            cell.source = replacements[grade_id]
-    return notebook
-
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
     # nbgrader runs `alembic` (and the grader runs Python) from PATH: put this environment's tools first.
@@ -109,20 +52,16 @@ def course(tmp_path_factory):
     _run(NBGRADER + ["generate_assignment", ASSIGNMENT], root)
 
     source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
-    reference = {
-        cell.metadata["nbgrader"]["grade_id"]: _reference_source(cell.source)
-        for cell in source.cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
+    reference = solution_sources(source)
     release = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     submissions = {
-        "ref": _submission(release, reference),
-        "mistakes": _submission(release, {
+        "ref": with_cells(release, reference),
+        "mistakes": with_cells(release, {
             "dense_residual_block": reference["dense_residual_block"],
             "identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU,
             "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
         }),
-        "hostile": _submission(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+        "hostile": with_cells(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
     }
     for student, notebook in submissions.items():
         folder = root / "submitted" / student / ASSIGNMENT
