@@ -80,11 +80,15 @@ def build_class() -> None:
 
 
 def print_gradebook() -> None:
-    """Prints student, total and isolation from the batch grader's CSV gradebook."""
+    """Prints each student's total, exercise totals and isolation from the batch grader's gradebook."""
     path = GRADES_DIR / "gradebook.csv"
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    columns = [c for c in ("student", "score", "max_score", "isolation", "error") if rows and c in rows[0]]
+    from grader.gradebook_csv import EXERCISE_SUFFIX, ISOLATION_COLUMN
+
+    header = list(rows[0]) if rows else []
+    columns = ["student", "status", "score", "max_score"] + [c for c in header if c.endswith(EXERCISE_SUFFIX)]
+    columns.append(ISOLATION_COLUMN)
     print("\n" + " | ".join(columns))
     for row in rows:
         print(" | ".join(str(row.get(c, "")) for c in columns))
