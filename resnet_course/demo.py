@@ -30,6 +30,14 @@ RUNS = REPO_ROOT / "runs"
 CLASS_DIR = RUNS / "demo_class"
 GRADES_DIR = RUNS / "demo_grades"
 
+def _shown(path: Path) -> str:
+    """Returns `path` relative to the repository when it lies inside it, for shorter messages."""
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _step(number: int, title: str) -> None:
     print(f"\n=== Step {number}/5: {title}", flush=True)
 
@@ -57,7 +65,7 @@ def show_degradation() -> None:
     """Points to the committed degradation figures, which take a GPU or ~10 CPU minutes to remake."""
     docs = REPO_ROOT / "docs" / "degradation"
     for figure in sorted(docs.glob("*.png")):
-        print(f"figure: {figure.relative_to(REPO_ROOT)}")
+        print(f"figure: {_shown(figure)}")
     print("remake them with: .venv/bin/python -m resnet_course.degradation sweep --preset quick")
 
 
@@ -76,7 +84,7 @@ def build_class() -> None:
     nbformat.write(with_cells(reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
                    CLASS_DIR / "fakes_its_tests.ipynb")
     shutil.copy(RELEASE_NOTEBOOK, CLASS_DIR / "blank_release.ipynb")
-    print(f"class of 4 in {CLASS_DIR.relative_to(REPO_ROOT)}")
+    print(f"class of 4 in {_shown(CLASS_DIR)}")
 
 
 def print_gradebook() -> None:
@@ -92,8 +100,8 @@ def print_gradebook() -> None:
     print("\n" + " | ".join(columns))
     for row in rows:
         print(" | ".join(str(row.get(c, "")) for c in columns))
-    print(f"\ngradebook: {path.relative_to(REPO_ROOT)}; feedback and results.json per student and the class "
-          f"summary plot are under {GRADES_DIR.relative_to(REPO_ROOT)}/")
+    print(f"\ngradebook: {_shown(path)}; feedback and results.json per student and the class "
+          f"summary plot are under {_shown(GRADES_DIR)}/")
 
 
 def main() -> int:
@@ -112,7 +120,7 @@ def main() -> int:
     _run([sys.executable, "-m", "grader", "grade", str(CLASS_DIR), "--out", str(GRADES_DIR), "--force"])
     _step(5, "gradebook")
     print_gradebook()
-    print(f"\nreference run: {DEFAULT_OUTPUT.relative_to(REPO_ROOT)}/ (training_curves.png, summary.json)")
+    print(f"\nreference run: {_shown(DEFAULT_OUTPUT)}/ (training_curves.png, summary.json)")
     print(f"demo finished in {(time.perf_counter() - started) / 60:.1f} min")
     return 0
 
