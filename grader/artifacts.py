@@ -206,18 +206,19 @@ def artifact_path(artifact_dir: str | os.PathLike, file_name: str) -> Path:
     return Path(artifact_dir) / _checked_file_name(file_name)
 
 
-def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
-    """Writes JSON so that readers see either the old or the new file, never half of one.
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Writes a file so that readers see either the old or the new content, never half of it.
 
     Args:
-        path: the destination file.
-        data: a JSON-serialisable dict.
+        path: the destination; its folder is created if needed.
+        data: the content.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -225,6 +226,16 @@ def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
+    """Writes JSON atomically (see :func:`write_bytes_atomic`).
+
+    Args:
+        path: the destination file.
+        data: a JSON-serialisable dict.
+    """
+    write_bytes_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
 
 def write_manifest(artifact_dir: str | os.PathLike, manifest: Manifest) -> None:

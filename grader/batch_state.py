@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from grader.artifacts import write_bytes_atomic, write_json_atomic
 
 STATUS_GRADED = "graded"
 STATUS_FAILED = "failed"
@@ -150,28 +151,3 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Writes a file through a temporary name in the same folder and ``os.replace``.
-
-    Args:
-        path: the destination; its folder is created if needed.
-        data: the content.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_json_atomic(path: Path, data: dict) -> None:
-    """Writes JSON atomically (see :func:`write_bytes_atomic`)."""
-    write_text_atomic(path, json.dumps(data, indent=2) + "\n")
