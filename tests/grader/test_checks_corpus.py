@@ -3,30 +3,16 @@
 The corpus (``corpus/mutations.py``) is built into artifact directories in this process, then one
 judge process (``python -m grader.judge``) judges all of them, as it would judge real submissions.
 """
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
-CORPUS = Path(__file__).parent / "corpus"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"grader_corpus_{name}", CORPUS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-mutations = _load("mutations")
-harness = _load("harness")
+from corpus import harness, mutations
 ENTRIES = mutations.VALID + mutations.MISTAKES
 BLOCK_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block")
 

@@ -4,31 +4,17 @@ Three submissions share one judge run: the solution notebook's cells (with their
 "trained" model, and the retrain network), one with a stage short of a block (and no trained model),
 and one without the softmax (handing in the small retrain network as its "trained" model).
 """
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from grader.cases import get_case
 from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
-CORPUS = Path(__file__).parent / "corpus"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"grader_corpus_{name}", CORPUS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-mutations = _load("mutations")
-harness = _load("harness")
+from corpus import harness, mutations
 SOURCE = mutations.REFERENCE_SOURCE
 CELLS = cell_sources(SOLUTION_NOTEBOOK)
 SOLUTION = "\n\n".join(CELLS[g] for g in ("imports", "identity_block", "convolutional_block", "ResNet50"))
