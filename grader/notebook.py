@@ -178,40 +178,42 @@ def _locate_function(name: str, by_id, code_cells, submission: Submission) -> No
         if index in defined_in:
             submission.located[name] = "grade_id"
             return
-        others = sorted(_defined_functions(by_id[name][1]["source"]))
-        syntax_error = _syntax_error(by_id[name][1]["source"])
+        cell_source = by_id[name][1]["source"]
+        syntax_error = _syntax_error(cell_source)
         if syntax_error and not defined_in:
-            reason = f"the '{name}' cell has a syntax error ({syntax_error}), so {name}() is not defined"
-            submission.missing[name] = reason
-            submission.problems.append(reason)
-            return
-        if defined_in:
-            where = defined_in[0]
-            submission.located[name] = f"by name in cell {where}"
-            submission.problems.append(
-                f"the '{name}' cell does not define {name}(); found the definition in cell {where} instead"
-            )
-            if not _is_executed(where, submission):
-                submission.units.append(_definition_unit(name, code_cells, where))
-            return
-        reason = f"the '{name}' cell defines no function named {name}()"
-        if others:
-            reason += f" (it defines {', '.join(o + '()' for o in others)}: was the function renamed?)"
-        submission.missing[name] = reason
-        submission.problems.append(reason)
+            _mark_missing(submission, name,
+                          f"the '{name}' cell has a syntax error ({syntax_error}), so {name}() is not defined")
+        elif defined_in:
+            _use_definition_elsewhere(submission, name, code_cells, defined_in[0],
+                                      f"the '{name}' cell does not define {name}(); found the definition in cell "
+                                      f"{defined_in[0]} instead")
+        else:
+            others = sorted(_defined_functions(cell_source))
+            reason = f"the '{name}' cell defines no function named {name}()"
+            if others:
+                reason += f" (it defines {', '.join(o + '()' for o in others)}: was the function renamed?)"
+            _mark_missing(submission, name, reason)
         return
     if defined_in:
-        where = defined_in[0]
-        submission.located[name] = f"by name in cell {where}"
-        submission.problems.append(
-            f"the '{name}' cell was not found by its grade_id; found {name}() by name in cell {where}"
-        )
-        if not _is_executed(where, submission):
-            submission.units.append(_definition_unit(name, code_cells, where))
+        _use_definition_elsewhere(submission, name, code_cells, defined_in[0],
+                                  f"the '{name}' cell was not found by its grade_id; found {name}() by name in cell "
+                                  f"{defined_in[0]}")
         return
-    reason = f"no cell defines {name}(): the solution cell '{name}' is missing or the function was renamed"
+    _mark_missing(submission, name,
+                  f"no cell defines {name}(): the solution cell '{name}' is missing or the function was renamed")
+
+
+def _mark_missing(submission: Submission, name: str, reason: str) -> None:
     submission.missing[name] = reason
     submission.problems.append(reason)
+
+
+def _use_definition_elsewhere(submission: Submission, name: str, code_cells, where: int, problem: str) -> None:
+    """Grades the definition of ``name`` found in cell ``where``, running that cell's code if it is not run anyway."""
+    submission.located[name] = f"by name in cell {where}"
+    submission.problems.append(problem)
+    if not _is_executed(where, submission):
+        submission.units.append(_definition_unit(name, code_cells, where))
 
 
 def _is_executed(cell_index: int, submission: Submission) -> bool:
