@@ -74,7 +74,18 @@ def analyse_network(model) -> NetworkStructure:
         The network's `NetworkStructure`. A plain network has no blocks: its
         whole body is the stem.
     """
-    graph = Graph.from_model(model)
+    return analyse_graph(Graph.from_model(model))
+
+
+def analyse_graph(graph: Graph) -> NetworkStructure:
+    """Splits an already-built graph into stem, stages and head (see `analyse_network`).
+
+    Args:
+        graph: The network's `Graph`.
+
+    Returns:
+        The network's `NetworkStructure`.
+    """
     blocks = [_summarize(locate_block(graph, add)) for add in graph.find(ADD)]
     position = {id(node): index for index, node in enumerate(graph.nodes)}
     output = graph.outputs[0]

@@ -18,7 +18,8 @@ import os
 import numpy as np
 
 from resnet_course.blocks import analyse_block
-from resnet_course.graph import ADD, AVGPOOL, BN, CONV, DENSE, FLATTEN, INPUT, MAXPOOL, RELU, SOFTMAX, ZEROPAD, Graph
+from resnet_course.network import analyse_graph
+from resnet_course.graph import AVGPOOL, BN, CONV, DENSE, FLATTEN, MAXPOOL, RELU, SOFTMAX, ZEROPAD, Graph
 
 
 class CheckFailed(AssertionError):
@@ -341,23 +342,6 @@ def reference_parameter_count(input_shape: tuple, classes: int) -> int:
     return keras.applications.ResNet50(weights=None, input_shape=input_shape, classes=classes).count_params()
 
 
-def _residual_blocks(graph: Graph) -> list[dict]:
-    """Every residual block of a network: its Add, shortcut kinds and output shape."""
-    blocks = []
-    for add in graph.find(ADD):
-        branches = []
-        for start in add.inputs:
-            chain, node = [], start
-            while node.kind != INPUT and len(node.inputs) == 1 and len(graph.consumers(node)) == 1:
-                chain.append(node)
-                node = node.inputs[0]
-            branches.append(list(reversed(chain)))
-        shortcut = min(branches, key=len)
-        blocks.append({"add": add, "shortcut": shortcut, "kind": "conv" if shortcut else "identity",
-                       "consumers": graph.consumers(add)})
-    return blocks
-
-
 def _check_stem(graph: Graph, name: str) -> None:
     stem = graph.nodes[1:6]
     kinds = [n.kind for n in stem]
@@ -376,27 +360,23 @@ def _check_stem(graph: Graph, name: str) -> None:
 
 
 def _check_stages(graph: Graph, name: str) -> None:
-    blocks = _residual_blocks(graph)
-    for block in blocks:
-        if not any(c.kind == RELU for c in block["consumers"]):
-            _fail(f"{name}: the addition {block['add'].name} is not followed by a ReLU: every block computes "
+    network = analyse_graph(graph)
+    for block in network.blocks:
+        if block.structure.final_relu is None:
+            _fail(f"{name}: the addition {block.structure.add.name} is not followed by a ReLU: every block computes "
                   "g(z[l+2] + shortcut).")
-    stages: list[list[dict]] = []
-    for block in blocks:
-        if block["kind"] == "conv" or not stages:
-            stages.append([])
-        stages[-1].append(block)
+    stages = network.stages
     if len(stages) != len(RESNET50_STAGES):
         _fail(f"{name}: found {len(stages)} stages (a stage starts with a convolutional block); ResNet-50 has 4, "
               "stages 2 to 5.")
     for blocks_in_stage, (number, stride, f3, count) in zip(stages, RESNET50_STAGES):
         first = blocks_in_stage[0]
-        if first["kind"] != "conv":
+        if first.kind != "convolutional":
             _fail(f"{name}: stage {number} does not start with a convolutional block.")
         if len(blocks_in_stage) != count:
             _fail(f"{name}: stage {number} has {len(blocks_in_stage)} residual blocks; ResNet-50's stage {number} "
                   f"has {count}: one convolutional block and {count - 1} identity blocks.")
-        projection = first["shortcut"][0]
+        projection = next(n for n in first.structure.shortcut_path if n.kind == CONV)
         if projection.config["filters"] != f3:
             _fail(f"{name}: stage {number}'s convolutional block has F3={projection.config['filters']}; it should "
                   f"be {f3}.")
