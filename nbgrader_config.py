@@ -14,5 +14,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.ker
 from grader.nbgrader_bridge import autograde_preprocessors  # noqa: E402
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# A student who deletes a locked test cell gets it back (and graded) instead of silently losing its points;
+# nbgrader restores the source of locked cells that were edited in any case.
+c.OverwriteCells.add_missing_cells = True
 # Importing TensorFlow and building ResNet50 in a fresh kernel takes well over nbgrader's default 30 s per cell.
 c.Execute.timeout = 600

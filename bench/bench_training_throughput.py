@@ -87,7 +87,10 @@ def main(argv=None) -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--steps", type=int, default=2, help="ABBA step groups per round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    parser.add_argument("--policy", default="float32", choices=["float32", "mixed_float16"],
+                        help="Keras dtype policy (the notebook uses mixed_float16 on a GPU)")
     args = parser.parse_args(argv)
+    keras.mixed_precision.set_global_policy(args.policy)
 
     keras.utils.set_random_seed(0)
     X_train, Y_train, _, _, _ = load_signs()
@@ -122,7 +125,7 @@ def main(argv=None) -> None:
     peak, how = cpu_peak_flops()
     achieved = 3 * flops * ours
     print()
-    print(f"batch size {args.batch_size}; {len(rates[next(iter(models))])} timed steps per model, alternating; "
+    print(f"backend {keras.backend.backend()}, policy {args.policy}, batch size {args.batch_size}; {len(rates[next(iter(models))])} timed steps per model, alternating; "
           "median of the steps")
     print(f"notebook ResNet50            {ours:7.2f} images/s")
     print(f"keras.applications.ResNet50  {theirs:7.2f} images/s")

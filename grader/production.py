@@ -44,6 +44,8 @@ DEFAULT_STEP_TIMEOUT_S = 120.0
 OUTPUT_TAIL_CHARS = 8000
 # The artifacts take about 100 MB, a trained model a few hundred more.
 DEFAULT_DISK_BYTES = 2 * 2**30
+#: The producer itself is one process (TensorFlow's threads are not counted); a few helpers are fine.
+MAX_PROCESSES = 32
 
 
 @dataclass
@@ -134,7 +136,7 @@ def produce(
             [sys.executable, "-s", "-m", "grader.producer", str(layout.program_file)],
             cwd=layout.scratch,
             mounts=layout.mounts(submission.path.resolve().parent),
-            limits=Limits(wall_s=remaining, memory_bytes=memory_bytes),
+            limits=Limits(wall_s=remaining, memory_bytes=memory_bytes, max_processes=MAX_PROCESSES),
             env=layout.environment(),
             isolation=level,
             watch=watcher,
@@ -307,13 +309,15 @@ def _read_state(path: Path) -> dict:
 
 
 def _ended_normally(run: SandboxResult) -> bool:
-    return run.returncode == 0 and not run.timed_out and not run.memory_exceeded
+    return run.returncode == 0 and not run.timed_out and not run.memory_exceeded and not run.processes_exceeded
 
 
 def _abnormal_end(
     run: SandboxResult, step_timeout_s: float, memory_bytes: int, disk_bytes: int, fired: str | None
 ) -> tuple[str, str]:
     """Returns (status, reason in words) for a producer run that did not finish."""
+    if run.processes_exceeded:
+        return STATUS_CRASHED, f"started more than {MAX_PROCESSES} processes at once (a fork bomb?) and was stopped"
     if run.memory_exceeded:
         return STATUS_CRASHED, f"used more than {memory_bytes / 2**30:.1f} GiB of memory and was stopped"
     if run.timed_out and fired == "disk":
@@ -376,6 +380,8 @@ def _finalise(layout: _Layout, runs: list[SandboxResult], level: str) -> Manifes
 
 
 def _exit_reason(run: SandboxResult) -> str:
+    if run.processes_exceeded:
+        return "processes"
     if run.memory_exceeded:
         return "memory"
     if run.timed_out:

@@ -12,8 +12,8 @@ Isolation levels, strongest first (probed at run time, or forced with ``GRADER_I
 * ``none``: a plain subprocess with resource limits only. Network and the file system are open;
   :func:`probe_isolation` warns loudly when it falls back to this.
 
-Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the resident set
-of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge address
+Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the proportional set
+size of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge address
 ranges), the largest file the process may write (``RLIMIT_FSIZE``), no core dumps, and captured
 output (stdout and stderr merged, read through a pipe; only the first and last bytes are kept, so a
 flood never fills memory or disk).
@@ -61,12 +61,14 @@ class Limits:
         memory_bytes: resident memory of the process tree (and data segment of each process) allowed.
         file_bytes: the largest file any process may write.
         output_keep_bytes: how much of the start and of the end of the output is kept.
+        max_processes: processes the tree may hold at once (threads not counted); more is a fork bomb.
     """
 
     wall_s: float = 180.0
     memory_bytes: int = 4 * 2**30
     file_bytes: int = 1 * 2**30
     output_keep_bytes: int = 32 * 2**10
+    max_processes: int = 64
 
 
 @dataclass
@@ -77,6 +79,7 @@ class SandboxResult:
         returncode: exit status; negative when killed by a signal.
         timed_out: the wall-time limit killed it.
         memory_exceeded: the memory watcher killed it.
+        processes_exceeded: the watcher killed it for holding more than ``Limits.max_processes`` processes.
         wall_s: seconds it ran.
         output_bytes: total bytes it wrote to stdout and stderr.
         output_head: the first bytes of that output, decoded.
@@ -92,6 +95,7 @@ class SandboxResult:
     output_head: str
     output_tail: str
     isolation: str
+    processes_exceeded: bool = False
 
     @property
     def output_truncated(self) -> bool:
@@ -215,7 +219,7 @@ def run_sandboxed(
     )
     capture = _OutputCapture(proc.stdout, limits.output_keep_bytes)
     capture.start()
-    timed_out = memory_exceeded = False
+    timed_out = memory_exceeded = processes_exceeded = False
     next_rss_check = 0.0
     while proc.poll() is None:
         now = time.monotonic()
@@ -224,7 +228,12 @@ def run_sandboxed(
             break
         if now >= next_rss_check:
             next_rss_check = now + 0.25
-            if _tree_rss_bytes(proc.pid) > limits.memory_bytes:
+            pids = _tree_pids(proc.pid)
+            # Root ignores RLIMIT_NPROC, so the process count is watched here instead.
+            if len(pids) > limits.max_processes:
+                processes_exceeded = True
+                break
+            if _memory_bytes(pids) > limits.memory_bytes:
                 memory_exceeded = True
                 break
             if watch is not None and watch():
@@ -245,6 +254,7 @@ def run_sandboxed(
         returncode=returncode,
         timed_out=timed_out,
         memory_exceeded=memory_exceeded,
+        processes_exceeded=processes_exceeded,
         wall_s=time.monotonic() - started,
         output_bytes=total,
         output_head=head,
@@ -354,10 +364,25 @@ def _tree_pids(root: int) -> list[int]:
     return pids
 
 
-def _tree_rss_bytes(root: int) -> int:
+def _memory_bytes(pids: list[int]) -> int:
+    """Memory used by the processes together: the sum of their proportional set sizes (PSS).
+
+    Resident sizes would count the pages a forked child shares with its parent once per process, so a
+    handful of forks of a TensorFlow process would look like many gigabytes; PSS splits shared pages
+    between their users. Where smaps_rollup is unreadable the resident size stands in.
+    """
     total = 0
     page = os.sysconf("SC_PAGE_SIZE")
-    for pid in _tree_pids(root):
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            continue
+        except (OSError, IndexError, ValueError):
+            pass
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * page
@@ -367,17 +392,25 @@ def _tree_rss_bytes(root: int) -> int:
 
 
 def _kill_tree(root: int) -> None:
-    """Kills the process group and every descendant (a process may have left the group)."""
-    pids = _tree_pids(root)
+    """Kills the process group and every descendant (a process may have left the group).
+
+    A fork bomb keeps making children while they are being killed, so the tree is walked again until
+    nothing is left of it but the root (whose exit status the caller still collects).
+    """
     try:
         os.killpg(root, signal.SIGKILL)
     except OSError:
         pass
-    for pid in reversed(pids):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    for _ in range(50):
+        pids = _tree_pids(root)
+        for pid in reversed(pids):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if len(pids) <= 1:
+            break
+        time.sleep(0.02)
 
 
 class _OutputCapture(threading.Thread):

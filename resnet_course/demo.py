@@ -3,9 +3,11 @@
 1. generate the SIGNS-style data (train, test and the grader's hidden split) and the sample grid;
 2. point to the degradation experiment's committed figures;
 3. execute the reference notebook headless at full size (training included);
-4. grade a small class with the batch grader: the reference with its trained model, a
-   submission with a classic mistake, a hostile one, and an untouched release notebook;
-5. print the gradebook and where everything was written.
+4. in a copy of the course, ``nbgrader generate_assignment``, then a small class in nbgrader's
+   ``submitted/`` tree (the reference with its trained model, a classic mistake, a hostile submission
+   and an untouched release notebook) graded by ``nbgrader autograde`` with the hidden checks, with
+   feedback generated and grades exported;
+5. the same class graded by the batch grader, and the gradebooks printed with where everything was written.
 
 Every step prints as it starts and streams its subprocess's output, so nothing runs silently.
 """
@@ -27,8 +29,10 @@ from resnet_course.run_reference import DEFAULT_OUTPUT, RELEASE_NOTEBOOK, SOLUTI
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNS = REPO_ROOT / "runs"
-CLASS_DIR = RUNS / "demo_class"
+COURSE_DIR = RUNS / "demo_course"
+ASSIGNMENT = "resnets"
 GRADES_DIR = RUNS / "demo_grades"
+STEPS = 6
 
 def _shown(path: Path) -> str:
     """Returns `path` relative to the repository when it lies inside it, for shorter messages."""
@@ -39,12 +43,14 @@ def _shown(path: Path) -> str:
 
 
 def _step(number: int, title: str) -> None:
-    print(f"\n=== Step {number}/5: {title}", flush=True)
+    print(f"\n=== Step {number}/{STEPS}: {title}", flush=True)
 
 
-def _run(command: list[str], check: bool = True) -> int:
+def _run(command: list[str], check: bool = True, cwd: Path = REPO_ROOT) -> int:
     print("$ " + " ".join(str(part) for part in command), flush=True)
-    return subprocess.run(command, check=check, cwd=REPO_ROOT).returncode
+    # nbgrader runs `alembic` from PATH, and the grader runs this Python: put the environment's tools first.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    return subprocess.run(command, check=check, cwd=cwd, env=env).returncode
 
 
 def make_data() -> None:
@@ -69,22 +75,61 @@ def show_degradation() -> None:
     print("remake them with: .venv/bin/python -m resnet_course.degradation sweep --preset quick")
 
 
-def build_class() -> None:
-    """Creates the demo class: four notebooks, the reference one with its trained model."""
-    shutil.rmtree(CLASS_DIR, ignore_errors=True)
-    CLASS_DIR.mkdir(parents=True)
+def build_course() -> None:
+    """Copies the course into runs/demo_course and releases the assignment with nbgrader."""
+    shutil.rmtree(COURSE_DIR, ignore_errors=True)
+    COURSE_DIR.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", COURSE_DIR / "nbgrader_config.py")
+    shutil.copytree(SOLUTION_NOTEBOOK.parent, COURSE_DIR / "solutions" / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
+    _run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=COURSE_DIR)
+
+
+def build_class() -> Path:
+    """Hands in four notebooks in nbgrader's submitted/ tree, the reference one with its trained model.
+
+    Returns:
+        The submitted/ folder.
+    """
+    submitted = COURSE_DIR / "submitted"
     source = nbformat.read(SOLUTION_NOTEBOOK, as_version=4)
-    reference = with_cells(source, solution_sources(source))
-    nbformat.write(reference, CLASS_DIR / "reference.ipynb")
+    release = nbformat.read(COURSE_DIR / "assignments" / ASSIGNMENT / SOLUTION_NOTEBOOK.name, as_version=4)
+    reference = with_cells(release, solution_sources(source))
+    students = {
+        "reference": reference,
+        "skip_after_relu": with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU}),
+        "fakes_its_tests": with_cells(reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+        "blank_release": release,
+    }
+    for student, notebook in students.items():
+        folder = submitted / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / SOLUTION_NOTEBOOK.name)
     trained = DEFAULT_OUTPUT / "resnet50_signs.keras"
     if trained.exists():
-        shutil.copy(trained, CLASS_DIR / "reference.keras")
-    nbformat.write(with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU}),
-                   CLASS_DIR / "skip_after_relu.ipynb")
-    nbformat.write(with_cells(reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
-                   CLASS_DIR / "fakes_its_tests.ipynb")
-    shutil.copy(RELEASE_NOTEBOOK, CLASS_DIR / "blank_release.ipynb")
-    print(f"class of 4 in {_shown(CLASS_DIR)}")
+        shutil.copy(trained, submitted / "reference" / ASSIGNMENT / trained.name)
+    print(f"class of {len(students)} in {_shown(submitted)}: {', '.join(students)}")
+    return submitted
+
+
+def autograde_with_nbgrader() -> None:
+    """Autogrades the class through nbgrader (hidden checks included), then writes feedback and a CSV."""
+    for command in (["autograde", ASSIGNMENT, "--force"], ["generate_feedback", ASSIGNMENT, "--force"],
+                    ["export"]):
+        _run([sys.executable, "-m", "nbgrader", *command], cwd=COURSE_DIR)
+
+
+def print_nbgrader_grades() -> None:
+    """Prints the total per student from nbgrader's export (grades.csv)."""
+    path = COURSE_DIR / "grades.csv"
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    print("\nnbgrader gradebook (gradebook.db, exported to grades.csv):")
+    print("student | score | max_score")
+    for row in rows:
+        print(f"{row['student_id']} | {row['score']} | {row['max_score']}")
+    print(f"nbgrader: {_shown(COURSE_DIR / 'gradebook.db')}, {_shown(path)}, "
+          f"feedback HTML under {_shown(COURSE_DIR / 'feedback')}/")
 
 
 def print_gradebook() -> None:
@@ -105,7 +150,7 @@ def print_gradebook() -> None:
 
 
 def main() -> int:
-    """Runs the five demo steps."""
+    """Runs the demo steps."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     started = time.perf_counter()
     _step(1, "data")
@@ -115,11 +160,15 @@ def main() -> int:
     _step(3, "reference notebook, executed headless at full size")
     if _run([sys.executable, "-m", "resnet_course.run_reference"], check=False) != 0:
         print("warning: some reference cells failed (listed above); the demo carries on with what was saved.")
-    _step(4, "a small class, graded by the sandboxed grader")
-    build_class()
-    _run([sys.executable, "-m", "grader", "grade", str(CLASS_DIR), "--out", str(GRADES_DIR), "--force"])
-    _step(5, "gradebook")
+    _step(4, "nbgrader: generate_assignment and a class of sample submissions")
+    build_course()
+    submitted = build_class()
+    _step(5, "nbgrader autograde with the hidden checks, feedback and export")
+    autograde_with_nbgrader()
+    _step(6, "the same class through the batch grader, and the gradebooks")
+    _run([sys.executable, "-m", "grader", "grade", str(submitted), "--out", str(GRADES_DIR), "--force"])
     print_gradebook()
+    print_nbgrader_grades()
     print(f"\nreference run: {_shown(DEFAULT_OUTPUT)}/ (training_curves.png, summary.json)")
     print(f"demo finished in {(time.perf_counter() - started) / 60:.1f} min")
     return 0

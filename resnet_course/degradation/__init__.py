@@ -17,7 +17,7 @@ def docs_dir():
 
 
 def quick_figure_path():
-    """Returns the committed figure of the quick preset's 3-seed sweep.
+    """Returns the committed figure of the quick preset's 4-seed sweep.
 
     Returns:
         Path of docs/degradation/degradation_quick.png.
@@ -30,7 +30,7 @@ def quick_figure_path():
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing; make it with: python -m resnet_course.degradation sweep --preset quick "
-            f"--seeds 0 1 2 --out runs/degradation && python -m resnet_course.degradation plot "
+            f"--seeds 0 1 2 3 --out runs/degradation && python -m resnet_course.degradation plot "
             f"runs/degradation/runs.csv --out {path}"
         )
     return path

@@ -18,11 +18,13 @@ def test_quick_figure_path_is_the_committed_png():
     assert quick_figure_path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_committed_quick_runs_cover_three_seeds_of_every_network():
+def test_committed_quick_runs_cover_at_least_three_seeds_of_every_network():
     rows = read_runs(docs_dir() / "runs_quick.csv")
     runs = {(r["network"], r["depth"], r["seed"]) for r in final_errors(rows)}
     depths = sorted({depth for _, depth, _ in runs})
-    assert runs == {(n, d, s) for n in ("plain", "resnet") for d in depths for s in (0, 1, 2)}
+    seeds = sorted({seed for _, _, seed in runs})
+    assert len(seeds) >= 3
+    assert runs == {(n, d, s) for n in ("plain", "resnet") for d in depths for s in seeds}
 
 
 def test_committed_quick_runs_show_plain_56_trains_worse_than_plain_20():

@@ -53,3 +53,12 @@ def test_retrain_bar_sits_below_every_measured_reference_seed_with_margin():
     assert len(bars.RETRAIN_MEASURED) >= 5
     assert bars.RETRAIN_BAR <= min(bars.RETRAIN_MEASURED.values()) - 0.1
     assert bars.RETRAIN_BAR >= 1 / 6 + 0.1
+
+
+def test_trained_model_bars_sit_below_every_measured_reference_run_with_margin():
+    from grader import bars
+
+    assert len(bars.TRAINED_MEASURED) >= 5
+    assert bars.TRAINING_SET_BAR <= min(train for train, _ in bars.TRAINED_MEASURED.values()) - 0.05
+    assert bars.HIDDEN_SPLIT_BAR <= min(hidden for _, hidden in bars.TRAINED_MEASURED.values()) - 0.05
+    assert bars.HIDDEN_SPLIT_BAR >= 1 / 6 + 0.5

@@ -1,8 +1,9 @@
 """The real nbgrader lifecycle on a small class, scored by the sandboxed grader's hidden checks.
 
-One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over three submissions
+One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over four submissions
 (the reference solution; a notebook with several kinds of mistake; a hostile one that fakes its public
-checks and hands in a file that is not a model), then ``generate_feedback`` and ``export``. The gradebook
+checks and hands in a file that is not a model; the reference solution with one locked test cell rewritten
+to print a fake success and another deleted), then ``generate_feedback`` and ``export``. The gradebook
 (sqlite) and the files nbgrader writes are then inspected. The lifecycle runs once per module: autograding
 executes each notebook in nbgrader's kernel and grades it in the sandbox, about a minute per student.
 """
@@ -40,6 +41,21 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return done
 
 
+FAKE_SUCCESS = 'print("All tests passed!")'
+
+
+def _with_locked_cells_tampered(notebook):
+    """Rewrites the locked test_dense_residual_block cell and deletes the test_identity_block cell."""
+    def grade_id(cell):
+        return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+    for cell in notebook.cells:
+        if grade_id(cell) == "test_dense_residual_block":
+            cell.source = FAKE_SUCCESS
+    notebook.cells = [cell for cell in notebook.cells if grade_id(cell) != "test_identity_block"]
+    return notebook
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A graded copy of the course: generate_assignment, autograde, generate_feedback and export done."""
@@ -62,6 +78,7 @@ def course(tmp_path_factory):
             "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
         }),
         "hostile": with_cells(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+        "editor": _with_locked_cells_tampered(with_cells(release, reference)),
     }
     for student, notebook in submissions.items():
         folder = root / "submitted" / student / ASSIGNMENT
@@ -81,7 +98,7 @@ def scores(course):
     """student -> grade_id -> (auto_score, max_score) for every grade cell, read from the gradebook."""
     table = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in ("ref", "mistakes", "hostile"):
+        for student in ("ref", "mistakes", "hostile", "editor"):
             submission = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
             table[student] = {grade.name: (grade.auto_score, grade.max_score) for grade in submission.grades}
             table[student]["total"] = (submission.score, submission.max_score)
@@ -138,6 +155,22 @@ def test_unloadable_saved_model_fails_training_checks_and_reaches_the_kernel(cou
     assert scores["hostile"]["test_train_resnet50"][0] == 0
     assert "[FAIL] train_resnet50: " in _autograded_cell(course, "hostile", "test_train_resnet50")
     assert (course / "autograded" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").is_file()
+
+
+def test_deleted_locked_test_cell_is_restored_and_graded(scores):
+    assert scores["editor"]["test_identity_block"] == scores["ref"]["test_identity_block"]
+    assert scores["editor"]["test_identity_block"][0] == scores["editor"]["test_identity_block"][1]
+
+
+def test_rewritten_locked_test_cell_runs_its_original_source(course):
+    notebook = nbformat.read(course / "autograded" / "editor" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dense_residual_block")
+    assert FAKE_SUCCESS not in cell.source
+    assert "check_dense_residual_block" in cell.source
+
+
+def test_tampering_with_locked_cells_changes_no_score(scores):
+    assert scores["editor"]["total"] == scores["ref"]["total"]
 
 
 def test_totals_rank_reference_above_mistakes_above_hostile(scores):

@@ -1,7 +1,10 @@
 """The sandbox runs a command isolated and limited; these run plain Python, no TensorFlow."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -102,6 +105,38 @@ def test_memory_hog_is_stopped(scratch):
     result = run_python(code, scratch, limits=Limits(wall_s=30, memory_bytes=300 * 2**20))
     assert result.returncode != 0
     assert result.memory_exceeded or "MemoryError" in result.output, result
+
+
+def test_fork_bomb_is_stopped_and_leaves_no_process(scratch):
+    marker = f"forkbomb-{os.getpid()}"
+    code = f"import os, time\n# {marker}\nfor _ in range(10):\n    os.fork()\ntime.sleep(60)\n"
+    result = run_python(code, scratch, limits=Limits(wall_s=60, max_processes=16))
+    assert result.processes_exceeded and result.wall_s < 30
+    time.sleep(0.5)
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit() and marker in _cmdline(pid)]
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_killing_the_parent_does_not_reach_the_caller(scratch, level):
+    # The caller is a process of its own, so that the test sees whether it survived.
+    caller = (
+        "import sys\nfrom pathlib import Path\nfrom grader.sandbox import Limits, Mounts, run_sandboxed\n"
+        f"scratch = Path({str(scratch)!r})\n"
+        "code = 'import os, signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n'\n"
+        "run_sandboxed([sys.executable, '-S', '-c', code], cwd=scratch, mounts=Mounts(read_write=(scratch,)),\n"
+        f"              limits=Limits(wall_s=30), env={{}}, isolation={level!r})\n"
+        "print('caller survived')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", caller], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "caller survived" in done.stdout, done.stderr[-2000:]
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def test_watch_callback_stops_the_command(scratch):
