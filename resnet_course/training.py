@@ -329,7 +329,7 @@ def save_for_grading(model, path) -> int:
     import keras
 
     # A new functional model over the same layers shares the trained weights but has no optimizer attached.
-    inference_copy = keras.Model(model.inputs, model.outputs, name=model.name)
+    inference_copy = keras.Model(model.input, model.output, name=model.name)
     inference_copy.save(path)
     size = os.path.getsize(path)
     if size > SUBMISSION_LIMIT_BYTES:

@@ -75,6 +75,14 @@ def test_saved_model_leaves_out_the_optimizer_state(tmp_path):
     assert np.allclose(restored.get_weights()[0], model.get_weights()[0])
 
 
+def test_saved_model_keeps_a_single_input_and_output(tmp_path):
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax")(inputs))
+    training.save_for_grading(model, tmp_path / "model.keras")
+    restored = training.load_trained_model(tmp_path / "model.keras")
+    assert tuple(restored.output.shape) == (None, 6)
+
+
 def test_load_trained_model_names_the_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no trained model at"):
         training.load_trained_model(tmp_path / "missing.keras")
