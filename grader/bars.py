@@ -34,7 +34,8 @@ Trained model (``train_resnet50: the saved model reaches ... bar``)
     ``bench/bench_training_recipes.py --recipes b20_lr3e-3_e5 --seeds 0 1 2 3 4``; figures in
     ``bench/training_recipes_gpu.csv``. The CPU row is the reference notebook itself, run by
     ``python -m resnet_course.run_reference`` with TensorFlow 2.21 on the 2-core CPU, scored by
-    ``bench/bench_trained_bars.py`` (``bench/trained_bars.csv``).
+    ``bench/bench_trained_bars.py`` (``bench/trained_bars.csv``); the notebook seeds its run, and the two models
+    it trained on this CPU scored the same.
 
     ========  ==============  ============  ==============
     run       training subset hidden subset test accuracy

@@ -167,8 +167,13 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size)
     # Scaling after batching is one vectorized op per batch instead of one per image.
-    dataset = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y), num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
+    # One private thread prepares the next batch. Autotuning would add threads of its own, and on a 2-core CPU
+    # they compete with the training step: it measured 10-25% slower there (bench/bench_input_pipeline.py).
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.threading.private_threadpool_size = 1
+    return dataset.prefetch(1).with_options(options)
 
 
 def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_steps: int):
