@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +57,9 @@ from grader.progress import ProgressLine
 from grader.student_feedback import feedback_markdown
 
 GRADEBOOK_NAME = "gradebook.csv"
+#: Set by the interrupt handler. Dask's start-up can swallow the KeyboardInterrupt that Ctrl-C raises
+#: while a local cluster starts, so the flag is checked again once the cluster is up.
+INTERRUPTED = threading.Event()
 # A grading runs TensorFlow in two processes one after the other (producer, then judge): about two cores
 # and up to 3 GB of memory at its peak.
 CORES_PER_GRADING = 2
@@ -194,6 +199,8 @@ def _grade_pending(options: BatchOptions, pending, out_dir: Path, report: BatchR
 
     allow_gradings()
     with _dask_client(options, len(pending)) as (client, workers):
+        if INTERRUPTED.is_set():
+            raise KeyboardInterrupt
         report.workers = workers
         resources = {"GPU": 1} if options.gpu else None
         futures = {}
@@ -212,6 +219,15 @@ def _grade_pending(options: BatchOptions, pending, out_dir: Path, report: BatchR
             # rather than wait for them. What finished is already on disk.
             stop_running_gradings()
             raise
+
+
+def interrupt_on_sigint() -> None:
+    """Makes Ctrl-C (SIGINT) both raise KeyboardInterrupt and set :data:`INTERRUPTED`. Main thread only."""
+    def handler(signum, frame):
+        INTERRUPTED.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
 
 
 def _collect(completed, futures, out_dir: Path, report: BatchReport, progress: ProgressLine) -> None:

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         0 when grading ran (whatever the scores and even if some submissions could not be graded),
         2 when it could not start, 130 when interrupted.
     """
-    from grader.batch import BatchError, BatchOptions, grade_class
+    from grader.batch import BatchError, BatchOptions, grade_class, interrupt_on_sigint
     from grader.check_runner import DEFAULT_TIMEOUT_S
 
     options = BatchOptions(
@@ -58,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler, gpu=args.gpu, assignment=args.assignment,
         timeout_s=args.timeout or DEFAULT_TIMEOUT_S,
     )
+    interrupt_on_sigint()
     try:
         report = grade_class(options)
     except (DiscoveryError, BatchError) as exc:

@@ -263,3 +263,17 @@ def test_gpu_run_refuses_scheduler_without_gpu_workers(tmp_path):
         options = BatchOptions(tmp_path, tmp_path / "out", scheduler=cluster.scheduler_address, gpu=True)
         with pytest.raises(BatchError, match="advertises a GPU"):
             grade_class(options)
+
+
+def test_interrupt_during_cluster_start_up_grades_nothing(tmp_path):
+    from grader import batch
+
+    _write_submission(tmp_path / "submitted", "amy", tiny_notebook(GOOD_BLOCK))
+    out = tmp_path / "out"
+    batch.INTERRUPTED.set()  # as if Ctrl-C had come while Dask was starting and Dask had swallowed it
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            grade_class(BatchOptions(submissions=tmp_path / "submitted", out_dir=out, workers=1))
+    finally:
+        batch.INTERRUPTED.clear()
+    assert not (out / "students" / "amy" / "record.json").exists()
