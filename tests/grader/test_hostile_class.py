@@ -77,21 +77,17 @@ for _path in {[str(p) for p in paths]!r}:
 
 
 def _writing(paths, new_file) -> str:
-    # Opening for append proves the file is writable without changing it, should the sandbox ever fail.
+    # Writes for real: what must stay unchanged is the file outside the sandbox. (Where the course lives under
+    # /tmp, the sandbox's own private /tmp may accept the write: the real file is untouched all the same.)
     return f"""\
-for _path in {[str(p) for p in paths]!r}:
+for _path in {[str(p) for p in paths] + [str(new_file)]!r}:
     try:
-        open(_path, "ab").close()
+        with open(_path, "ab") as _handle:
+            _handle.write(b"tampered")
     except OSError:
-        continue
-    raise RuntimeError(f"WRITABLE {{_path}}")
-try:
-    open({str(new_file)!r}, "w").close()
-except OSError:
-    pass
-else:
-    raise RuntimeError("CREATED a file outside the scratch directory")
+        pass
 """ + DENSE_RESIDUAL_BLOCK
+
 
 FORK_BOMB = """\
 import os, time
@@ -193,7 +189,7 @@ def test_patching_the_producer_process_earns_nothing_beyond_the_plain_block(host
 
 
 @pytest.mark.parametrize("student", ["reader", "writer"])
-def test_course_files_are_out_of_reach(hostile_class, student):
+def test_probing_course_files_costs_an_honest_block_nothing(hostile_class, student):
     failed = [test["output"] for test in _dense_results(hostile_class, student) if test["status"] != "passed"]
     assert _dense_points(hostile_class, student) == _dense_points(hostile_class, "good"), failed
 
