@@ -104,13 +104,18 @@ def load_artifact(path: Path):
     import keras
 
     try:
-        return keras.saving.load_model(path, compile=False, safe_mode=True)
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - any failure to read the file is the student's to fix
         pytest.fail(
             f"the saved model could not be read as plain Keras layers ({type(exc).__name__}: {exc}). "
             "Build it from keras.layers and keras.ops only: no Lambda layers, no custom classes.",
             pytrace=False,
         )
+    # keras.Model([x], [y]) reports its one input and one output as lists; every check reads model.output.
+    if len(model.inputs) == 1 and len(model.outputs) == 1 and (
+            isinstance(model.input, list) or isinstance(model.output, list)):
+        return keras.Model(model.inputs[0], model.outputs[0], name=model.name)
+    return model
 
 
 def _traceback_hint(traceback: str) -> str:

@@ -21,8 +21,7 @@ INPUT_SHAPE = (64, 64, 3)
 def _architecture_problem(model) -> str:
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         return f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs, not one of each"
-    # inputs[0]/outputs[0]: a model rebuilt as keras.Model([x], [y]) reports its single input and output as lists.
-    shapes = (tuple(model.inputs[0].shape), tuple(model.outputs[0].shape))
+    shapes = (tuple(model.input.shape), tuple(model.output.shape))
     if shapes != ((None,) + INPUT_SHAPE, (None, CLASSES)):
         return f"it maps {shapes[0]} to {shapes[1]}, not (None, 64, 64, 3) images to (None, 6) class probabilities"
     graph = Graph.from_model(model)
