@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 
 from grader.sample_submissions import HOSTILE_DENSE_RESIDUAL_BLOCK, IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells
-from resnet_course.run_reference import DEFAULT_OUTPUT, RELEASE_NOTEBOOK, SOLUTION_NOTEBOOK
+from resnet_course.nbgrader_course import copy_course, tool_environment
+from resnet_course.run_reference import DEFAULT_OUTPUT, SOLUTION_NOTEBOOK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNS = REPO_ROOT / "runs"
@@ -48,9 +49,7 @@ def _step(number: int, title: str) -> None:
 
 def _run(command: list[str], check: bool = True, cwd: Path = REPO_ROOT) -> int:
     print("$ " + " ".join(str(part) for part in command), flush=True)
-    # nbgrader runs `alembic` from PATH, and the grader runs this Python: put the environment's tools first.
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    return subprocess.run(command, check=check, cwd=cwd, env=env).returncode
+    return subprocess.run(command, check=check, cwd=cwd, env=tool_environment()).returncode
 
 
 def make_data() -> None:
@@ -78,10 +77,7 @@ def show_degradation() -> None:
 def build_course() -> None:
     """Copies the course into runs/demo_course and releases the assignment with nbgrader."""
     shutil.rmtree(COURSE_DIR, ignore_errors=True)
-    COURSE_DIR.mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", COURSE_DIR / "nbgrader_config.py")
-    shutil.copytree(SOLUTION_NOTEBOOK.parent, COURSE_DIR / "solutions" / ASSIGNMENT,
-                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
+    copy_course(COURSE_DIR, ASSIGNMENT)
     _run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=COURSE_DIR)
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +22,7 @@ from nbgrader.api import Gradebook
 
 from grader.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
                                        IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells)
+from resnet_course.nbgrader_course import copy_course, tool_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -33,10 +32,7 @@ BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_bloc
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    # nbgrader runs `alembic` (and the grader runs Python) from PATH: put this environment's tools first.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900,
-                          env=dict(os.environ, PATH=path))
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900, env=tool_environment())
     assert done.returncode == 0, f"{' '.join(command[2:])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return done
 
@@ -61,10 +57,7 @@ def course(tmp_path_factory):
     """A graded copy of the course: generate_assignment, autograde, generate_feedback and export done."""
     if not SOURCE_NOTEBOOK.is_file():
         pytest.skip(f"{SOURCE_NOTEBOOK} is not written yet")
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copytree(REPO / "solutions" / ASSIGNMENT, root / "solutions" / ASSIGNMENT,
-                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
+    root = copy_course(tmp_path_factory.mktemp("course"), ASSIGNMENT)
     _run(NBGRADER + ["generate_assignment", ASSIGNMENT], root)
 
     source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)

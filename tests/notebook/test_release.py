@@ -1,14 +1,12 @@
 """The student release: in sync with the solution, free of solutions and hidden checks, and runnable."""
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from resnet_course.run_reference import RELEASE_NOTEBOOK, REPO_ROOT, SOLUTION_NOTEBOOK, execute_notebook
+from resnet_course.nbgrader_course import copy_course, tool_environment
+from resnet_course.run_reference import RELEASE_NOTEBOOK, execute_notebook
 
 EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
 
@@ -30,14 +28,9 @@ def release():
 
 
 def test_release_matches_a_fresh_generation(tmp_path):
-    course = tmp_path / "course"
-    (course / "solutions").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", course)
-    shutil.copytree(SOLUTION_NOTEBOOK.parent, course / "solutions" / "resnets",
-                    ignore=shutil.ignore_patterns("*.keras", ".ipynb_checkpoints"))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    course = copy_course(tmp_path / "course")
     result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
-                            cwd=course, env=env, capture_output=True, text=True, timeout=300)
+                            cwd=course, env=tool_environment(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name), as_version=4)
     committed = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
