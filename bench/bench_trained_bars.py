@@ -25,12 +25,8 @@ def main() -> None:
     import keras
 
     from grader.checks import evaluation
-    from grader.hidden_split import ensure_hidden_split
-    from signs_data import load_hidden_split
 
-    train = evaluation.training_subset()
-    hidden = evaluation.hidden_subset()
-    hidden_all = load_hidden_split(ensure_hidden_split())
+    sets = evaluation.bar_image_sets()
     new_file = not Path(args.csv).exists()
     with open(args.csv, "a", newline="") as handle:
         writer = csv.writer(handle)
@@ -39,9 +35,9 @@ def main() -> None:
         for path in args.models:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
             started = time.perf_counter()
-            scores = [evaluation.accuracy(model, *train), evaluation.accuracy(model, *hidden)]
+            scores = [evaluation.accuracy(model, *sets[name]) for name in ("train_subset", "hidden_subset")]
             seconds = time.perf_counter() - started
-            scores.append(evaluation.accuracy(model, *hidden_all))
+            scores.append(evaluation.accuracy(model, *sets["hidden_all"]))
             print(f"{path}: training subset {scores[0]:.3f}, hidden subset {scores[1]:.3f}, "
                   f"whole hidden split {scores[2]:.3f} (subsets scored in {seconds:.1f} s)", flush=True)
             writer.writerow([time.strftime("%Y-%m-%d"), keras.__version__, str(path)]

@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 
 from resnet_course import training  # noqa: E402
 from resnet_course.run_reference import solution_namespace  # noqa: E402
-from grader.hidden_split import ensure_hidden_split  # noqa: E402
-from signs_data import load_hidden_split, load_signs, one_hot  # noqa: E402
+from grader.checks import evaluation  # noqa: E402
+from signs_data import load_signs, one_hot  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,8 +87,8 @@ def augmented(images: np.ndarray, rng: np.random.Generator, shift: int = 4) -> n
     return np.stack([padded[i, dy[i]:dy[i] + height, dx[i]:dx[i] + width] for i in range(m)])
 
 
-def run(name: str, recipe: Recipe, seed: int, data, build) -> dict:
-    """Trains one model with one recipe and seed; returns the figures."""
+def run(name: str, recipe: Recipe, seed: int, data, build, bar_sets) -> dict:
+    """Trains one model with one recipe and seed; returns the figures (`bar_sets`: evaluation.bar_image_sets())."""
     x_train, y_train, x_test, y_test = data
     keras.utils.set_random_seed(seed)
     model = training.ensure_float32_output(build(input_shape=(64, 64, 3), classes=6))
@@ -116,8 +116,6 @@ def run(name: str, recipe: Recipe, seed: int, data, build) -> dict:
     batches = [x_train[i:i + recipe.batch_size].astype(np.float32) / 255.0
                for i in range(0, len(x_train), recipe.batch_size)]
     training.refresh_batchnorm_statistics(model, batches, max_batches=recipe.refresh_batches, verbose=False)
-    from grader.checks import evaluation
-
     return {
         "recipe": name, "seed": seed, "backend": keras.backend.backend(),
         "policy": keras.mixed_precision.global_policy().name, "images_seen": recipe.epochs * len(x_train),
@@ -126,9 +124,9 @@ def run(name: str, recipe: Recipe, seed: int, data, build) -> dict:
         "train_acc": round(float(np.mean(training.predict_classes(model, x_train) == y_train)), 4),
         "train_seconds": round(train_seconds, 1),
         # The training checks' own measures (grader.checks.evaluation), to set the bars in grader/bars.py.
-        "check_train_subset": round(evaluation.accuracy(model, *evaluation.training_subset()), 4),
-        "check_hidden_subset": round(evaluation.accuracy(model, *evaluation.hidden_subset()), 4),
-        "hidden_all": round(evaluation.accuracy(model, *load_hidden_split(ensure_hidden_split())), 4),
+        "check_train_subset": round(evaluation.accuracy(model, *bar_sets["train_subset"]), 4),
+        "check_hidden_subset": round(evaluation.accuracy(model, *bar_sets["hidden_subset"]), 4),
+        "hidden_all": round(evaluation.accuracy(model, *bar_sets["hidden_all"]), 4),
         **dataclasses.asdict(recipe),
     }
 
@@ -148,9 +146,10 @@ def main(argv=None) -> None:
     x_train, y_train, x_test, y_test, _ = load_signs()
     data = (x_train, np.asarray(y_train).reshape(-1), x_test, np.asarray(y_test).reshape(-1))
     build = solution_namespace()["ResNet50"]
+    bar_sets = evaluation.bar_image_sets()
     jobs = [(name, seed) for name in args.recipes for seed in args.seeds][args.worker::args.workers]
     for name, seed in jobs:
-        row = run(name, RECIPES[name], seed, data, build)
+        row = run(name, RECIPES[name], seed, data, build, bar_sets)
         print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
         new_file = not args.csv.exists()
         with open(args.csv, "a", newline="") as handle:

@@ -33,6 +33,19 @@ def hidden_subset(data_dir=None):
     return evenly_spaced(images, labels, bars.HIDDEN_EVAL_IMAGES)
 
 
+def bar_image_sets(data_dir=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The sets the benchmarks score reference models on to set the bars: the checks' two subsets and the
+    whole hidden split, keyed ``train_subset``, ``hidden_subset`` and ``hidden_all``."""
+    from grader.hidden_split import ensure_hidden_split
+    from signs_data import load_hidden_split
+
+    return {
+        "train_subset": training_subset(data_dir),
+        "hidden_subset": hidden_subset(data_dir),
+        "hidden_all": load_hidden_split(ensure_hidden_split(data_dir)),
+    }
+
+
 def accuracy(model, images: np.ndarray, labels: np.ndarray) -> float:
     """The fraction of uint8 images that ``model`` classifies right."""
     from resnet_course.training import predict_classes
