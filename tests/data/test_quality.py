@@ -8,6 +8,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from resnet_course.training import refresh_batchnorm_statistics  # noqa: E402
+
 
 def standardised_pixels(X_train, X_test):
     train = X_train.reshape(len(X_train), -1).astype(np.float32) / 255.0
@@ -73,5 +75,9 @@ def test_small_cnn_reaches_90_percent_test_accuracy(default_data):
     model = small_cnn()
     model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(X_train, Y_train, epochs=12, batch_size=32, verbose=0)
+    # After a few hundred steps BN's moving averages still lag the weights, and how far they lag varies with the
+    # seed and the CPU's arithmetic (0.75-0.94 over seeds 0-3 on one machine); averaging them over the training
+    # data, as the notebook does, measures the network itself (0.96-1.00 on the same seeds).
+    refresh_batchnorm_statistics(model, [X_train[i:i + 120] for i in range(0, len(X_train), 120)], verbose=False)
     accuracy = model.evaluate(X_test, Y_test, verbose=0)[1]
     assert accuracy >= 0.90, f"small CNN test accuracy {accuracy:.3f}"
