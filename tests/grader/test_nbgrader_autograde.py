@@ -1,101 +1,19 @@
 """The real nbgrader lifecycle on a small class, scored by the sandboxed grader's hidden checks.
 
-One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over four submissions
-(the reference solution; a notebook with several kinds of mistake; a hostile one that fakes its public
-checks and hands in a file that is not a model; the reference solution with one locked test cell rewritten
-to print a fake success and another deleted), then ``generate_feedback`` and ``export``. The gradebook
-(sqlite) and the files nbgrader writes are then inspected. The lifecycle runs once per module: autograding
-executes each notebook in nbgrader's kernel and grades it in the sandbox, about a minute per student.
+The class and the commands run on it are in ``nbgrader_class``; the gradebook (sqlite) and the files
+nbgrader writes are inspected here.
 """
 from __future__ import annotations
 
 import csv
 import html
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
-from grader.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
-                                       IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells)
-from resnet_course.nbgrader_course import copy_course, tool_environment
-
-REPO = Path(__file__).resolve().parents[2]
-SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
-ASSIGNMENT = "resnets"
-NOTEBOOK = "Residual_Networks"
-BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
-NBGRADER = [sys.executable, "-m", "nbgrader"]
-
-def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900, env=tool_environment())
-    assert done.returncode == 0, f"{' '.join(command[2:])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
-    return done
-
-
-FAKE_SUCCESS = 'print("All tests passed!")'
-
-
-def _with_locked_cells_tampered(notebook):
-    """Rewrites the locked test_dense_residual_block cell and deletes the test_identity_block cell."""
-    def grade_id(cell):
-        return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-    for cell in notebook.cells:
-        if grade_id(cell) == "test_dense_residual_block":
-            cell.source = FAKE_SUCCESS
-    notebook.cells = [cell for cell in notebook.cells if grade_id(cell) != "test_identity_block"]
-    return notebook
-
-
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    """A graded copy of the course: generate_assignment, autograde, generate_feedback and export done."""
-    if not SOURCE_NOTEBOOK.is_file():
-        pytest.skip(f"{SOURCE_NOTEBOOK} is not written yet")
-    root = copy_course(tmp_path_factory.mktemp("course"), ASSIGNMENT)
-    _run(NBGRADER + ["generate_assignment", ASSIGNMENT], root)
-
-    source = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
-    reference = solution_sources(source)
-    release = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    submissions = {
-        "ref": with_cells(release, reference),
-        "mistakes": with_cells(release, {
-            "dense_residual_block": reference["dense_residual_block"],
-            "identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU,
-            "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
-        }),
-        "hostile": with_cells(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
-        "editor": _with_locked_cells_tampered(with_cells(release, reference)),
-    }
-    for student, notebook in submissions.items():
-        folder = root / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
-    # Not a Keras archive at all: loading it must fail the training checks, not the grading.
-    (root / "submitted" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").write_bytes(b"PK\x03\x04 not a model")
-
-    _run(NBGRADER + ["autograde", ASSIGNMENT], root)
-    _run(NBGRADER + ["generate_feedback", ASSIGNMENT], root)
-    _run(NBGRADER + ["export"], root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def scores(course):
-    """student -> grade_id -> (auto_score, max_score) for every grade cell, read from the gradebook."""
-    table = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        for student in ("ref", "mistakes", "hostile", "editor"):
-            submission = gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
-            table[student] = {grade.name: (grade.auto_score, grade.max_score) for grade in submission.grades}
-            table[student]["total"] = (submission.score, submission.max_score)
-    return table
+from nbgrader_class import ASSIGNMENT, BUILD_EXERCISES, FAKE_SUCCESS, NOTEBOOK, REPO, SOURCE_NOTEBOOK
 
 
 def _autograded_cell(course: Path, student: str, grade_id: str) -> str:
