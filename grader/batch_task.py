@@ -15,7 +15,7 @@ from grader.check_runner import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
 
 
 def grade_submission(student: str, assignment: str, notebook: str | None, model: str | None,
-                     fingerprint: str, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
+                     fingerprint: str, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int | None = None) -> dict:
     """Grades one submission, turning any failure into a failed record.
 
     Args:
@@ -25,6 +25,7 @@ def grade_submission(student: str, assignment: str, notebook: str | None, model:
         model: the saved trained model's path, or None.
         fingerprint: the submission's content hash (see :func:`grader.batch_state.fingerprint`).
         timeout_s: wall-clock seconds allowed for the whole grading.
+        threads: TensorFlow threads the grading may use; None for TensorFlow's default.
 
     Returns:
         A :class:`~grader.batch_state.GradingRecord` as a dict: status ``graded`` with the grader's
@@ -39,7 +40,8 @@ def grade_submission(student: str, assignment: str, notebook: str | None, model:
         for path in (notebook, model):
             if path is not None and not Path(path).is_file():
                 raise GradingFailed(f"{path} is not visible on grading host {record.host}")
-        record.results = grade_files(Path(notebook), None if model is None else Path(model), timeout_s=timeout_s)
+        record.results = grade_files(Path(notebook), None if model is None else Path(model), timeout_s=timeout_s,
+                                     threads=threads)
         record.status = STATUS_GRADED
     except GradingFailed as exc:
         record.status, record.reason = STATUS_FAILED, str(exc)

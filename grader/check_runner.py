@@ -21,6 +21,8 @@ from grader.artifacts import TRAINED_MODEL_NAME
 # Generous: the grader applies its own, tighter limits to the producer and the judge.
 DEFAULT_TIMEOUT_S = 1800.0
 _ERROR_TAIL_CHARS = 2000
+#: TensorFlow reads its thread-pool sizes from these; the producer's sandbox passes them through.
+TENSORFLOW_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 # Gradings running in this process, so that an interrupted batch can end them all at once.
 _RUNNING: set[subprocess.Popen] = set()
 _RUNNING_LOCK = threading.Lock()
@@ -31,13 +33,14 @@ class GradingFailed(RuntimeError):
     """The grader could not grade a notebook (as opposed to grading it with a low score)."""
 
 
-def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
+def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int | None = None) -> dict:
     """Runs ``python -m grader check NOTEBOOK --json`` and returns its results.
 
     Args:
         notebook: the ``.ipynb`` to grade; a trained model, if any, lies next to it as
             ``resnet50_signs.keras``.
         timeout_s: wall-clock seconds before the grading process is killed.
+        threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's default.
 
     Returns:
         The Gradescope-schema results: ``score``, ``max_score``, ``tests`` (each with ``name``, ``score``,
@@ -50,6 +53,8 @@ def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # Several gradings may share one GPU: each must take GPU memory as it needs it, not all of it up front.
     env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    if threads is not None:
+        env.update(tensorflow_thread_environment(threads))
     command = [sys.executable, "-m", "grader", "check", os.fspath(notebook), "--json"]
     # Its own process group, so that a timeout or an interrupt ends the producer and judge with it.
     process = subprocess.Popen(
@@ -76,6 +81,11 @@ def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT
             f"the grader exited with status {process.returncode}: {_tail(stderr or stdout)}"
         )
     return parse_results(stdout)
+
+
+def tensorflow_thread_environment(threads: int) -> dict[str, str]:
+    """The environment variables that limit a TensorFlow process to ``threads`` threads per operation pool."""
+    return {name: str(threads) for name in TENSORFLOW_THREAD_VARIABLES}
 
 
 def parse_results(stdout: str) -> dict:
@@ -120,13 +130,15 @@ def stage_submission(notebook: Path, model: Path | None, into: Path) -> Path:
     return staged
 
 
-def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
+def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
+                threads: int | None = None) -> dict:
     """Stages a submission in a temporary folder and grades it there.
 
     Args:
         notebook: the student's notebook.
         model: the student's saved trained model, or None.
         timeout_s: wall-clock seconds before the grading process is killed.
+        threads: TensorFlow threads per process (see :func:`run_check`).
 
     Returns:
         The grader's results (see :func:`run_check`).
@@ -138,7 +150,7 @@ def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = DEFAUL
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
         staged = stage_submission(Path(notebook), None if model is None else Path(model), Path(scratch))
         try:
-            return run_check(staged, timeout_s=timeout_s)
+            return run_check(staged, timeout_s=timeout_s, threads=threads)
         except GradingFailed as exc:
             # Name the student's file, not the private copy that was graded.
             raise GradingFailed(str(exc).replace(str(staged), str(notebook))) from exc

@@ -30,6 +30,7 @@ from grader.artifacts import (
     write_json_atomic,
     write_manifest,
 )
+from grader.check_runner import TENSORFLOW_THREAD_VARIABLES
 from grader.notebook import Submission
 from grader.sandbox import DESCRIPTIONS, Limits, Mounts, SandboxResult, probe_isolation, run_sandboxed
 
@@ -220,6 +221,8 @@ class _Layout:
             # The producer only builds graphs: no GPU needed, and none is grabbed from the trainer.
             "CUDA_VISIBLE_DEVICES": "",
             "NBGRADER_EXECUTION": "autograde",
+            # A batch grading's share of the cores (see grader.batch.threads_per_grading).
+            **{name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ},
         }
 
 

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from grader.batch import default_workers
+from grader.batch import default_workers, threads_per_grading
 from grader.batch_discovery import DiscoveryError, discover
 from grader.batch_state import (
     STATUS_FAILED,
@@ -178,8 +178,15 @@ def test_format_duration_reads_naturally():
     assert (format_duration(42), format_duration(185), format_duration(3720)) == ("42s", "3m05s", "1h02m")
 
 
-def test_default_workers_limited_by_cores_and_memory():
+def test_default_workers_is_one_per_core_limited_by_memory():
     gib = 2**30
-    assert default_workers(cpu_count=16, available_memory=64 * gib) == 8
+    assert default_workers(cpu_count=16, available_memory=64 * gib) == 16
     assert default_workers(cpu_count=16, available_memory=7 * gib) == 2
     assert default_workers(cpu_count=1, available_memory=1 * gib) == 1
+
+
+def test_parallel_gradings_share_the_cores_out():
+    assert threads_per_grading(workers=1, cpu_count=8) == 8
+    assert threads_per_grading(workers=4, cpu_count=8) == 2
+    assert threads_per_grading(workers=3, cpu_count=8) == 2
+    assert threads_per_grading(workers=16, cpu_count=2) == 1

@@ -4,10 +4,13 @@ Each fixture is one producer run (one TensorFlow start-up); the tests read its m
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
 from grader.artifacts import TRAINED_MODEL_NAME
+from grader.check_runner import TENSORFLOW_THREAD_VARIABLES, tensorflow_thread_environment
 from grader.notebook import load_submission
 from grader.production import produce
 
@@ -25,6 +28,7 @@ NOISY_DENSE = SOLUTIONS["dense_residual_block"].replace(
     except OSError:
         print("[probe] network unreachable")
     print("[probe] cwd", os.getcwd())
+    print("[probe] threads", os.environ.get("TF_NUM_INTRAOP_THREADS"), os.environ.get("TF_NUM_INTEROP_THREADS"))
     z1 = Dense(""",
 )
 RAISING_IDENTITY = SOLUTIONS["identity_block"].replace(
@@ -46,7 +50,17 @@ def mixed(tmp_path_factory):
     (notebook.parent / TRAINED_MODEL_NAME).write_bytes(b"not really a model; the judge finds out")
     # ResNet50's cell exits before defining the function, so its full-size case is never built.
     cases = SMALL + [("ResNet50", "full")]
-    result = produce(load_submission(notebook), root / "work", cases=cases, timeout_s=240)
+    # A batch grading's share of the cores reaches the grader as these variables (grader.check_runner).
+    saved = {name: os.environ.get(name) for name in TENSORFLOW_THREAD_VARIABLES}
+    os.environ.update(tensorflow_thread_environment(1))
+    try:
+        result = produce(load_submission(notebook), root / "work", cases=cases, timeout_s=240)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return result, root
 
 
@@ -104,6 +118,11 @@ def test_saved_trained_model_is_copied_not_loaded(mixed):
     result, _ = mixed
     assert result.manifest.trained_model == TRAINED_MODEL_NAME
     assert (result.artifact_dir / TRAINED_MODEL_NAME).read_bytes().startswith(b"not really a model")
+
+
+def test_tensorflow_thread_limit_reaches_student_code(mixed):
+    result, _ = mixed
+    assert "[probe] threads 1 1" in result.manifest.output_tail
 
 
 def test_isolation_in_force_is_recorded(mixed):
