@@ -61,8 +61,8 @@ GRADEBOOK_NAME = "gradebook.csv"
 #: while a local cluster starts, so the flag is checked again once the cluster is up.
 INTERRUPTED = threading.Event()
 # Much of a grading is single-threaded Python (imports, building and saving graphs, the checks), so one grading
-# per core keeps every core busy: on 2 cores a class of 20 graded 1.62x as fast with 2 workers as with 1
-# (bench/bench_batch_grading.py). A grading peaks at about 3 GB (producer, then judge).
+# per core keeps every core busy: on 2 cores a class of 20 graded 1.62x and 2.05x as fast with 2 workers as
+# with 1 in two runs (bench/bench_batch_grading.py). A grading peaks at about 3 GB (producer, then judge).
 CORES_PER_GRADING = 1
 MEMORY_PER_GRADING = 3 * 2**30
 WORKER_WAIT_S = 60.0
