@@ -4,13 +4,11 @@ Each fixture is one producer run (one TensorFlow start-up); the tests read its m
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
 from grader.artifacts import TRAINED_MODEL_NAME
-from grader.check_runner import TENSORFLOW_THREAD_VARIABLES, tensorflow_thread_environment
+from grader.check_runner import tensorflow_thread_environment
 from grader.notebook import load_submission
 from grader.production import produce
 
@@ -51,16 +49,10 @@ def mixed(tmp_path_factory):
     # ResNet50's cell exits before defining the function, so its full-size case is never built.
     cases = SMALL + [("ResNet50", "full")]
     # A batch grading's share of the cores reaches the grader as these variables (grader.check_runner).
-    saved = {name: os.environ.get(name) for name in TENSORFLOW_THREAD_VARIABLES}
-    os.environ.update(tensorflow_thread_environment(1))
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in tensorflow_thread_environment(1).items():
+            patch.setenv(name, value)
         result = produce(load_submission(notebook), root / "work", cases=cases, timeout_s=240)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return result, root
 
 
