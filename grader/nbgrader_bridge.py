@@ -39,7 +39,8 @@ from traitlets import Dict, Float, Unicode
 
 from grader.artifacts import TRAINED_MODEL_NAME
 from grader.check_runner import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
-from grader.gradebook_csv import exercise_of
+from grader.gradebook_csv import exercise_of, isolation_of
+from grader.sandbox import UNSANDBOXED_WARNING, unsandboxed
 
 RESOURCE_KEY = "grader_hidden_checks"
 GRADE_CELL_PREFIX = "test_"
@@ -165,6 +166,8 @@ def verdict_outputs(exercise: str, results: dict, cell, aliases: list[str] | tup
     points = round(max_points * earned / possible, 2) if possible else 0.0
     lines = [f"Hidden checks for {exercise} (run by the course grader, outside this notebook): "
              f"{points:g} / {max_points:g} points"]
+    if unsandboxed(isolation_of(results)):
+        lines.append("  " + UNSANDBOXED_WARNING)
     if not tests:
         lines.append(f"  The grader reported no checks for {exercise}; this cell scores 0.")
     for test in tests:

@@ -5,6 +5,7 @@ import textwrap
 
 from grader.artifacts import STATUS_OK
 from grader.grade import GradeResult
+from grader.sandbox import UNSANDBOXED_WARNING, unsandboxed
 
 PASS_MARK, FAIL_MARK = "✓", "✗"
 
@@ -25,8 +26,8 @@ def text_report(result: GradeResult, *, ascii_only: bool = False) -> str:
     """
     passed, failed = ("PASS", "FAIL") if ascii_only else (PASS_MARK, FAIL_MARK)
     lines = [f"Grading {result.notebook}", f"Isolation: {result.isolation}"]
-    if result.isolation.startswith("none"):
-        lines.append("WARNING: the submission ran WITHOUT a sandbox (no bubblewrap, no user namespaces).")
+    if unsandboxed(result.isolation):
+        lines.append(UNSANDBOXED_WARNING)
     if result.notebook_problems:
         lines.append("Notebook problems:")
         lines += [f"  - {problem}" for problem in result.notebook_problems]
@@ -86,7 +87,7 @@ def gradescope_results(result: GradeResult) -> dict:
                 "status": "passed" if check.passed else "failed",
                 "output": output,
             })
-    summary = [f"Isolation: {result.isolation}"]
+    summary = [f"Isolation: {result.isolation}"] + ([UNSANDBOXED_WARNING] if unsandboxed(result.isolation) else [])
     summary += [f"Notebook problem: {problem}" for problem in result.notebook_problems]
     if result.producer_exit.message:
         summary.append(f"Your code's run ended abnormally: {result.producer_exit.message}")

@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Callable
 
 ISOLATION_ENV = "GRADER_ISOLATION"
+#: What every report, feedback page and nbgrader verdict says when student code ran at level ``none``.
+UNSANDBOXED_WARNING = ("WARNING: this submission ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
+                       "its network and file access were not isolated from the grading machine.")
 LEVELS = ("bwrap", "unshare", "none")
 
 DESCRIPTIONS = {
@@ -165,6 +168,11 @@ def probe_isolation(forced: str | None = None) -> str:
                 )
             return level
     return "none"
+
+
+def unsandboxed(isolation: str) -> bool:
+    """Whether an isolation report (``<level>: <description>``, as graders report it) is level ``none``."""
+    return isolation.split(":", 1)[0].strip().lower() == "none"
 
 
 @functools.lru_cache(maxsize=None)

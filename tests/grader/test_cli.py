@@ -13,6 +13,7 @@ import pytest
 from grader.artifacts import ProducerExit
 from grader.grade import CheckResult, ExerciseResult, GradeResult
 from grader.report import gradescope_results, text_report
+from grader.sandbox import UNSANDBOXED_WARNING
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTION_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -85,6 +86,13 @@ def test_text_report_shows_the_students_error_and_the_isolation():
     assert '<cell ResNet50>' in text
     assert "Isolation: bwrap: test" in text
     assert "no cell defines dense_residual_block()" in text
+
+
+def test_text_report_warns_loudly_when_no_sandbox_ran():
+    sandboxed, unsandboxed = _result(), _result()
+    unsandboxed.isolation = "none: plain subprocess with resource limits only"
+    assert UNSANDBOXED_WARNING in text_report(unsandboxed)
+    assert UNSANDBOXED_WARNING not in text_report(sandboxed)
 
 
 def test_text_report_has_an_ascii_form():

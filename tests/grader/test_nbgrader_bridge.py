@@ -52,6 +52,11 @@ def test_nbgrader_reads_verdict_as_fraction_of_cell_points():
     assert utils.determine_grade(cell) == (10.0, 20.0)
 
 
+def test_sandboxed_verdict_carries_no_sandbox_warning():
+    cell = _grade_cell(20)
+    assert "WITHOUT a sandbox" not in verdict_outputs("identity_block", RESULTS, cell)[0]["text"]
+
+
 def test_verdict_lists_every_check_of_the_exercise_with_failure_message():
     cell = _grade_cell(20)
     text = verdict_outputs("identity_block", RESULTS, cell)[0]["text"]
