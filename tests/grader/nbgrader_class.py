@@ -27,6 +27,8 @@ STUDENTS = ("ref", "mistakes", "hostile", "editor")
 BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 FAKE_SUCCESS = 'print("All tests passed!")'
+#: nbgrader autograde's log, kept in the course folder.
+AUTOGRADE_LOG = "autograde.log"
 
 
 def run_nbgrader(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -56,7 +58,7 @@ def graded_course(root: Path) -> Path:
         root: an empty folder for the course.
 
     Returns:
-        ``root``, holding nbgrader's gradebook, autograded notebooks, feedback and grades.csv.
+        ``root``, holding nbgrader's gradebook, autograded notebooks, feedback, grades.csv and autograde's log.
     """
     copy_course(root, ASSIGNMENT)
     run_nbgrader(["generate_assignment", ASSIGNMENT], root)
@@ -81,7 +83,8 @@ def graded_course(root: Path) -> Path:
     # Not a Keras archive at all: loading it must fail the training checks, not the grading.
     (root / "submitted" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").write_bytes(b"PK\x03\x04 not a model")
 
-    run_nbgrader(["autograde", ASSIGNMENT], root)
+    autograde = run_nbgrader(["autograde", ASSIGNMENT], root)
+    (root / AUTOGRADE_LOG).write_text(autograde.stdout + autograde.stderr, encoding="utf-8")
     run_nbgrader(["generate_feedback", ASSIGNMENT], root)
     run_nbgrader(["export"], root)
     return root

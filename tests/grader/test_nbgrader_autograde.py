@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nbgrader_class import ASSIGNMENT, BUILD_EXERCISES, FAKE_SUCCESS, NOTEBOOK, REPO, SOURCE_NOTEBOOK
+from nbgrader_class import (ASSIGNMENT, AUTOGRADE_LOG, BUILD_EXERCISES, FAKE_SUCCESS, NOTEBOOK, REPO, SOURCE_NOTEBOOK,
+                            STUDENTS)
 
 
 def _autograded_cell(course: Path, student: str, grade_id: str) -> str:
@@ -78,6 +79,28 @@ def test_rewritten_locked_test_cell_runs_its_original_source(course):
     cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dense_residual_block")
     assert FAKE_SUCCESS not in cell.source
     assert "check_dense_residual_block" in cell.source
+
+
+def _cells_reported_changed(course: Path) -> dict[str, set[str]]:
+    """student -> grade_ids of the cells nbgrader's autograde log says were changed."""
+    changed: dict[str, set[str]] = {}
+    student = None
+    for line in (course / AUTOGRADE_LOG).read_text(encoding="utf-8").splitlines():
+        started = re.search(r"Creating/updating student with ID '([^']+)'", line)
+        if started:
+            student = started.group(1)
+            changed.setdefault(student, set())
+        reported = re.search(r"for cell (\S+) has changed", line)
+        if reported and student:
+            changed[student].add(reported.group(1))
+    return changed
+
+
+def test_autograde_reports_changed_locked_cells_only_where_a_student_changed_them(course):
+    changed = _cells_reported_changed(course)
+    assert set(changed) == set(STUDENTS)
+    assert changed["editor"] >= {"test_dense_residual_block"}
+    assert not {student: cells for student, cells in changed.items() if student != "editor" and cells}
 
 
 def test_tampering_with_locked_cells_changes_no_score(scores):
