@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.batch_state import GradingRecord, write_bytes_atomic, write_json_atomic, write_text_atomic
 from grader.gradebook_csv import isolation_of, ordered_checks
-from grader.sandbox import UNSANDBOXED_WARNING, unsandboxed
+from grader.sandbox import unsandboxed
 
 COMMON_FAILURES = 10
 _MESSAGE_CHARS = 160
@@ -107,8 +107,10 @@ def summary_markdown(summary: ClassSummary, plot_name: str | None = None) -> str
     lines = ["# Class summary", "",
              f"{summary.graded} of {summary.students} submissions graded; mean score {mean}.", ""]
     lines += [f"Student code ran under {level} ({count} submissions)." for level, count in summary.isolation.items()]
-    if any(unsandboxed(level) for level in summary.isolation):
-        lines.append(f"**{UNSANDBOXED_WARNING.replace('this submission', 'some submissions')}**")
+    exposed = sum(count for level, count in summary.isolation.items() if unsandboxed(level))
+    if exposed:
+        lines.append(f"**WARNING: {exposed} submission(s) ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
+                     "their network and file access were not isolated from the grading machine.**")
     if summary.isolation:
         lines.append("")
     if plot_name:
