@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from grader.batch import BatchOptions, available_memory_bytes, default_workers, grade_class
+from grader.batch import BatchOptions, available_memory_bytes, default_workers, grade_class, usable_cores
 from grader.sample_submissions import IDENTITY_BLOCK_SKIP_AFTER_RELU, NOT_ANSWERED, solution_sources, with_cells
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workers = args.workers or default_workers()
     counts = [int(c) for c in args.runs.split(",")] if args.runs else list(dict.fromkeys((1, workers)))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     print(f"machine: {cores} cores, {available_memory_bytes() / 2**30:.1f} GiB available, "
           f"load average {os.getloadavg()[0]:.1f}; class of {args.class_size}; N = {workers}")
     runs = [(f"workers={count}", count, None) for count in counts]

@@ -132,7 +132,7 @@ def default_workers(cpu_count: int | None = None, available_memory: int | None =
         ``min(cores, available memory / 3 GB)``, at least 1.
     """
     if cpu_count is None:
-        cpu_count = _usable_cores()
+        cpu_count = usable_cores()
     if available_memory is None:
         available_memory = available_memory_bytes()
     return max(1, min(cpu_count // CORES_PER_GRADING, available_memory // MEMORY_PER_GRADING))
@@ -152,11 +152,12 @@ def threads_per_grading(workers: int, cpu_count: int | None = None) -> int:
         ``cores // workers``, at least 1.
     """
     if cpu_count is None:
-        cpu_count = _usable_cores()
+        cpu_count = usable_cores()
     return max(1, cpu_count // max(1, workers))
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
+    """Returns the cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 

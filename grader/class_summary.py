@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.batch_state import GradingRecord, write_bytes_atomic, write_json_atomic, write_text_atomic
 from grader.gradebook_csv import isolation_of, ordered_checks
-from grader.sandbox import unsandboxed
+from grader.sandbox import UNSANDBOXED_WARNING, unsandboxed
 
 COMMON_FAILURES = 10
 _MESSAGE_CHARS = 160
@@ -109,8 +109,7 @@ def summary_markdown(summary: ClassSummary, plot_name: str | None = None) -> str
     lines += [f"Student code ran under {level} ({count} submissions)." for level, count in summary.isolation.items()]
     exposed = sum(count for level, count in summary.isolation.items() if unsandboxed(level))
     if exposed:
-        lines.append(f"**WARNING: {exposed} submission(s) ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
-                     "their network and file access were not isolated from the grading machine.**")
+        lines.append(f"**{UNSANDBOXED_WARNING}** ({exposed} of {summary.graded} graded submissions)")
     if summary.isolation:
         lines.append("")
     if plot_name:

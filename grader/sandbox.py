@@ -37,7 +37,7 @@ from typing import Callable
 
 ISOLATION_ENV = "GRADER_ISOLATION"
 #: What every report, feedback page and nbgrader verdict says when student code ran at level ``none``.
-UNSANDBOXED_WARNING = ("WARNING: this submission ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
+UNSANDBOXED_WARNING = ("WARNING: student code ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
                        "its network and file access were not isolated from the grading machine.")
 LEVELS = ("bwrap", "unshare", "none")
 

@@ -37,7 +37,7 @@ def test_results_and_feedback_warn_that_no_sandbox_ran(graded_without_sandbox):
 
 
 def test_class_summary_warns_that_submissions_ran_without_a_sandbox(graded_without_sandbox):
-    assert "WITHOUT a sandbox" in (graded_without_sandbox / "summary.md").read_text()
+    assert UNSANDBOXED_WARNING in (graded_without_sandbox / "summary.md").read_text()
 
 
 def test_nbgrader_verdict_warns_that_no_sandbox_ran(graded_without_sandbox):
