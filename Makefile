@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	$(PY) -m resnet_course.demo
+	$(PY) -m instructor.demo
 
 data: $(STAMP)
 	$(PY) -m signs_data generate

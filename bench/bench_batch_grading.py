@@ -1,7 +1,7 @@
 """Benchmark class grading: seconds per submission and submissions per hour, with 1 and with N workers.
 
 Builds a class of copies of a few notebooks (the reference solution, one with the skip added after the final
-ReLU, one that implements only the first exercise), grades it with ``grader.batch.grade_class`` on the
+ReLU, one that implements only the first exercise), grades it with ``grader.batch.run.grade_class`` on the
 embedded Dask cluster with one worker, then with N, and prints the figures and the scaling ratio (throughput
 with N workers / throughput with 1). With ``--oversubscribed`` it also grades with N workers whose TensorFlow
 keeps its default thread pools (a thread per core in every grading) instead of a share of the cores each, the
@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from grader.batch import BatchOptions, available_memory_bytes, default_workers, grade_class, usable_cores
-from grader.sample_submissions import IDENTITY_BLOCK_SKIP_AFTER_RELU, NOT_ANSWERED, solution_sources, with_cells
+from grader.batch.run import BatchOptions, available_memory_bytes, default_workers, grade_class, usable_cores
+from instructor.sample_submissions import IDENTITY_BLOCK_SKIP_AFTER_RELU, NOT_ANSWERED, solution_sources, with_cells
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -53,7 +53,7 @@ def write_class(folder: Path, size: int) -> None:
 
 def timed_run(folder: Path, out: Path, workers: int, threads_per_grading: int | None = None) -> float:
     """Grades the class from scratch and returns the wall-clock seconds (``threads_per_grading``: see
-    :class:`grader.batch.BatchOptions`)."""
+    :class:`grader.batch.run.BatchOptions`)."""
     start = time.perf_counter()
     report = grade_class(BatchOptions(folder, out, workers=workers, threads_per_grading=threads_per_grading))
     seconds = time.perf_counter() - start

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import signs_data
-from grader.hidden_split import HIDDEN_SEED, HIDDEN_SIZE
+from grader.judge.hidden_split import HIDDEN_SEED, HIDDEN_SIZE
 
 
 def generate_all(folder: Path) -> int:

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from resnet_course import training  # noqa: E402
-from resnet_course.run_reference import solution_namespace  # noqa: E402
+from instructor.run_reference import solution_namespace  # noqa: E402
 from signs_data import load_signs, one_hot  # noqa: E402
 
 

@@ -27,8 +27,8 @@ def build_submission(into: Path) -> Path:
     harness = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = harness
     spec.loader.exec_module(harness)
-    from grader.artifacts import EXERCISES
-    from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
+    from grader.sandboxed.contract import EXERCISES
+    from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
     cells = cell_sources(SOLUTION_NOTEBOOK)
     source = "\n\n".join(cells[g] for g in ("imports", "dense_residual_block", "identity_block",

@@ -4,7 +4,7 @@ Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--c
 
 Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends rows to the
 CSV. The bar in
-``grader/bars.py`` must sit below the worst seed with a margin; timings depend on the machine's load.
+``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the machine's load.
 """
 import argparse
 import csv
@@ -25,9 +25,9 @@ def main() -> None:
 
     import keras
 
-    from grader.cases import build_case, get_case
-    from grader.checks import retrain
-    from grader.reference import reference_functions
+    from grader.sandboxed.cases import build_case, get_case
+    from grader.judge import retrain
+    from grader.judge.reference import reference_functions
 
     epochs = args.epochs or retrain.EPOCHS
     model = build_case(get_case("train_resnet50", "retrain"), reference_functions())

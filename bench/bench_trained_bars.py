@@ -3,9 +3,9 @@
 Usage: ``python bench/bench_trained_bars.py MODEL.keras [MODEL.keras ...] [--csv bench/trained_bars.csv]``
 
 Each MODEL is the ``resnet50_signs.keras`` of one run of the reference notebook with its own seed
-(``python -m resnet_course.run_reference --output runs/seedN``). For each it prints the accuracy on the
+(``python -m instructor.run_reference --output runs/seedN``). For each it prints the accuracy on the
 checks' fixed subsets of the training set and of the hidden split (and on the whole hidden split),
-and appends a row to the CSV. The bars in ``grader/bars.py`` must sit below the worst model with a margin.
+and appends a row to the CSV. The bars in ``grader/judge/bars.py`` must sit below the worst model with a margin.
 """
 import argparse
 import csv
@@ -24,7 +24,7 @@ def main() -> None:
 
     import keras
 
-    from grader.checks import evaluation
+    from grader.judge import evaluation
 
     sets = evaluation.bar_image_sets()
     new_file = not Path(args.csv).exists()

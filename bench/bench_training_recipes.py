@@ -12,7 +12,7 @@ Usage:
 
 Each run prints one line and appends one CSV row: recipe, seed, images seen, test accuracy before
 and after the statistics refresh, training accuracy (inference mode, after the refresh), seconds, and the
-accuracies the grader's training checks measure (``grader.checks.evaluation``), from which the bars are set.
+accuracies the grader's training checks measure (``grader.judge.evaluation``), from which the bars are set.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from resnet_course import training  # noqa: E402
-from resnet_course.run_reference import solution_namespace  # noqa: E402
-from grader.checks import evaluation  # noqa: E402
+from instructor.run_reference import solution_namespace  # noqa: E402
+from grader.judge import evaluation  # noqa: E402
 from signs_data import load_signs, one_hot  # noqa: E402
 
 
@@ -123,7 +123,7 @@ def run(name: str, recipe: Recipe, seed: int, data, build, bar_sets) -> dict:
         "test_acc": round(float(np.mean(training.predict_classes(model, x_test) == y_test)), 4),
         "train_acc": round(float(np.mean(training.predict_classes(model, x_train) == y_train)), 4),
         "train_seconds": round(train_seconds, 1),
-        # The training checks' own measures (grader.checks.evaluation), to set the bars in grader/bars.py.
+        # The training checks' own measures (grader.judge.evaluation), to set the bars in grader/judge/bars.py.
         "check_train_subset": round(evaluation.accuracy(model, *bar_sets["train_subset"]), 4),
         "check_hidden_subset": round(evaluation.accuracy(model, *bar_sets["hidden_subset"]), 4),
         "hidden_all": round(evaluation.accuracy(model, *bar_sets["hidden_all"]), 4),

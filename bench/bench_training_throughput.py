@@ -8,7 +8,7 @@ each, their ratio, and the fraction of the CPU's peak FLOP/s the notebook's
 model reaches, counting a training step as 3x the forward FLOPs.
 
 The notebook's ResNet50 is built from the solution notebook's own cells
-(`resnet_course.run_reference.solution_namespace`), not from a copy.
+(`instructor.run_reference.solution_namespace`), not from a copy.
 
 Usage: python bench/bench_training_throughput.py [--batch-size 32] [--steps 2] [--rounds 3]
 """
@@ -26,7 +26,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from resnet_course.run_reference import solution_namespace  # noqa: E402
+from instructor.run_reference import solution_namespace  # noqa: E402
 from signs_data import load_signs, one_hot  # noqa: E402
 
 # Zen cores (AMD EPYC) have two 256-bit FMA pipes: 2 pipes x 8 float32 lanes x 2 FLOPs (multiply and add).

@@ -12,7 +12,7 @@ EXIT_GRADER_FAILED = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the parser for every sub-command."""
-    from grader.production import DEFAULT_STEP_TIMEOUT_S, DEFAULT_TIMEOUT_S
+    from grader.pipeline.supervisor import DEFAULT_STEP_TIMEOUT_S, DEFAULT_TIMEOUT_S
 
     parser = argparse.ArgumentParser(
         prog="python -m grader",
@@ -38,10 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--workdir", default=None,
                        help="keep the artifacts and verdicts in this folder (default: a temporary one)")
     check.set_defaults(handler=run_check)
-    try:
-        from grader import batch_cli
-    except ImportError:
-        return parser
+    from grader.batch import cli as batch_cli
+
     grade = commands.add_parser("grade", help="grade a whole class", description=batch_cli.DESCRIPTION)
     batch_cli.add_arguments(grade)
     return parser
@@ -56,10 +54,10 @@ def run_check(args: argparse.Namespace) -> int:
     Returns:
         The exit status (see :func:`build_parser`).
     """
-    from grader.grade import GradingError, grade_notebook
-    from grader.notebook import NotebookError
-    from grader.report import gradescope_results, text_report
-    from grader.sandbox import IsolationError
+    from grader.pipeline.grade import GradingError, grade_notebook
+    from grader.pipeline.notebook import NotebookError
+    from grader.report.text import gradescope_results, text_report
+    from grader.pipeline.sandbox import IsolationError
 
     try:
         result = grade_notebook(

@@ -37,10 +37,10 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from grader.artifacts import TRAINED_MODEL_NAME
-from grader.check_runner import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
-from grader.gradebook_csv import exercise_of, isolation_of
-from grader.sandbox import UNSANDBOXED_WARNING, unsandboxed
+from grader.sandboxed.contract import TRAINED_MODEL_NAME
+from grader.pipeline.child_process import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
+from grader.batch.gradebook import exercise_of, isolation_of
+from grader.pipeline.sandbox import UNSANDBOXED_WARNING, unsandboxed
 
 RESOURCE_KEY = "grader_hidden_checks"
 GRADE_CELL_PREFIX = "test_"

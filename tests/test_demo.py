@@ -4,10 +4,10 @@ import shutil
 import nbformat
 import pytest
 
-from grader.batch_discovery import discover
-from grader.gradebook_csv import EXERCISE_SUFFIX
-from resnet_course import demo
-from resnet_course.run_reference import RELEASE_NOTEBOOK
+from grader.batch.discovery import discover
+from grader.batch.gradebook import EXERCISE_SUFFIX
+from instructor import demo
+from instructor.run_reference import RELEASE_NOTEBOOK
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import signs_data
-from grader.hidden_split import HIDDEN_SEED, HIDDEN_SIZE, ensure_hidden_split
+from grader.judge.hidden_split import HIDDEN_SEED, HIDDEN_SIZE, ensure_hidden_split
 
 
 def run_cli(*args):

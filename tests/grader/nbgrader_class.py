@@ -15,9 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
+from instructor.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
                                        IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells)
-from resnet_course.nbgrader_course import copy_course, tool_environment
+from instructor.nbgrader_course import copy_course, tool_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"

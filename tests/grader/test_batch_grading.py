@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.batch import BatchError, BatchOptions, grade_class
+from grader.batch.run import BatchError, BatchOptions, grade_class
 
 GRADE = [sys.executable, "-m", "grader", "grade"]
 ASSIGNMENT = "resnets"
@@ -266,7 +266,7 @@ def test_gpu_run_refuses_scheduler_without_gpu_workers(tmp_path):
 
 
 def test_interrupt_during_cluster_start_up_grades_nothing(tmp_path):
-    from grader import batch
+    from grader.batch import run as batch
 
     _write_submission(tmp_path / "submitted", "amy", tiny_notebook(GOOD_BLOCK))
     out = tmp_path / "out"

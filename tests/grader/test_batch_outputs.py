@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from grader.batch import default_workers, threads_per_grading
-from grader.batch_discovery import DiscoveryError, discover
-from grader.batch_state import (
+from grader.batch.run import default_workers, threads_per_grading
+from grader.batch.discovery import DiscoveryError, discover
+from grader.batch.state import (
     STATUS_FAILED,
     STATUS_GRADED,
     GradingRecord,
@@ -19,10 +19,10 @@ from grader.batch_state import (
     write_json_atomic,
     write_text_atomic,
 )
-from grader.class_summary import summarize, summary_markdown, summary_plot_png
-from grader.gradebook_csv import gradebook_csv
-from grader.progress import ProgressLine, format_duration
-from grader.student_feedback import feedback_markdown
+from grader.batch.summary import summarize, summary_markdown, summary_plot_png
+from grader.batch.gradebook import gradebook_csv
+from grader.batch.progress import ProgressLine, format_duration
+from grader.report.feedback import feedback_markdown
 
 MINIMAL_NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 

@@ -1,11 +1,11 @@
-"""The producer's cases (grader.cases) and the grader's reference blocks (grader.reference)."""
+"""The producer's cases (grader.sandboxed.cases) and the grader's reference blocks (grader.judge.reference)."""
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from grader.cases import CASES, CaseError, build_case, get_case
-from grader.reference import RoleError, build_reference_block, compare_with_reference, find_roles, reference_functions
+from grader.sandboxed.cases import CASES, CaseError, build_case, get_case
+from grader.judge.reference import RoleError, build_reference_block, compare_with_reference, find_roles, reference_functions
 from resnet_course.blocks import analyse_block
 
 IDENTITY = get_case("identity_block", "small")
@@ -74,15 +74,15 @@ def test_randomized_weights_make_inference_differ_from_fresh_statistics():
     model = build_reference_block(IDENTITY.input_shape, 3, IDENTITY.kwargs["filters"])
     batch = np.ones((2,) + IDENTITY.input_shape, dtype="float32")
     before = np.asarray(model(batch, training=False))
-    from grader.reference import randomize_weights
+    from grader.judge.reference import randomize_weights
 
     randomize_weights(model, seed=3)
     assert not np.allclose(before, np.asarray(model(batch, training=False)))
 
 
 def test_retrain_of_dead_blocks_stays_below_the_bar():
-    from grader import bars
-    from grader.checks import retrain
+    from grader.judge import bars
+    from grader.judge import retrain
 
     def dead_block(X, f, filters, s=1, initializer=None):
         return layers.ReLU()(0.0 * layers.Conv2D(filters[2], 1, strides=s)(X))

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
+from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
 from corpus import harness, mutations
 ENTRIES = mutations.VALID + mutations.MISTAKES

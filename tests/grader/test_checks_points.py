@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import points
-from grader.artifacts import EXERCISES
+from grader.judge import points
+from grader.sandboxed.contract import EXERCISES
 
 CHECK_FILES = sorted((Path(points.__file__).parent / "checks").glob("test_*.py"))
 
@@ -14,7 +14,7 @@ CHECK_FILES = sorted((Path(points.__file__).parent / "checks").glob("test_*.py")
 def _defined_checks():
     found = set()
     for path in CHECK_FILES:
-        module = importlib.import_module(f"grader.checks.{path.stem}")
+        module = importlib.import_module(f"grader.judge.checks.{path.stem}")
         exercise = path.stem.removeprefix("test_")
         found |= {(exercise, name) for name, obj in vars(module).items()
                   if name.startswith("test_") and inspect.isfunction(obj)}
@@ -43,12 +43,12 @@ def test_every_exercise_has_checks_and_positive_points():
 
 
 def test_unknown_check_names_the_points_file():
-    with pytest.raises(KeyError, match="grader/points.py"):
+    with pytest.raises(KeyError, match="grader/judge/points.py"):
         points.check_spec("identity_block", "test_nothing")
 
 
 def test_retrain_bar_sits_below_every_measured_reference_seed_with_margin():
-    from grader import bars
+    from grader.judge import bars
 
     assert len(bars.RETRAIN_MEASURED) >= 5
     assert bars.RETRAIN_BAR <= min(bars.RETRAIN_MEASURED.values()) - 0.1
@@ -56,7 +56,7 @@ def test_retrain_bar_sits_below_every_measured_reference_seed_with_margin():
 
 
 def test_trained_model_bars_sit_below_every_measured_reference_run_with_margin():
-    from grader import bars
+    from grader.judge import bars
 
     assert len(bars.TRAINED_MEASURED) >= 5
     assert bars.TRAINING_SET_BAR <= min(train for train, _ in bars.TRAINED_MEASURED.values()) - 0.05

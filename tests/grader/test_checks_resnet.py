@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from grader.cases import get_case
-from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
+from grader.sandboxed.cases import get_case
+from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
 from corpus import harness, mutations
 SOURCE = mutations.REFERENCE_SOURCE

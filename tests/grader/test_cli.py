@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.artifacts import ProducerExit
-from grader.grade import CheckResult, ExerciseResult, GradeResult
-from grader.report import gradescope_results, text_report
-from grader.sandbox import UNSANDBOXED_WARNING
+from grader.sandboxed.contract import ProducerExit
+from grader.pipeline.grade import CheckResult, ExerciseResult, GradeResult
+from grader.report.text import gradescope_results, text_report
+from grader.pipeline.sandbox import UNSANDBOXED_WARNING
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTION_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"

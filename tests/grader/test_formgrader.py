@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from nbgrader_class import ASSIGNMENT, BUILD_EXERCISES, NOTEBOOK
-from resnet_course.nbgrader_course import tool_environment
+from instructor.nbgrader_course import tool_environment
 
 START_TIMEOUT_S = 120
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from submission_notebooks import DENSE_RESIDUAL_BLOCK, build_notebook
 
-from grader.sandbox import probe_isolation
+from grader.pipeline.sandbox import probe_isolation
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(ISOLATION == "none", reason="no namespaces on th
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "resnets"
-HIDDEN_CHECK = REPO / "grader" / "checks" / "test_dense_residual_block.py"
+HIDDEN_CHECK = REPO / "grader" / "judge" / "checks" / "test_dense_residual_block.py"
 SECRETS = (HIDDEN_CHECK, REPO / "solutions" / ASSIGNMENT / "Residual_Networks.ipynb", REPO / "data" / "hidden_signs.h5")
 ONLY_DENSE = {"identity_block": None, "convolutional_block": None, "ResNet50": None, "train_resnet50": None}
 
@@ -58,7 +58,7 @@ class _EverythingPasses(types.ModuleType):
     def __getattr__(self, name):
         return lambda *args, **kwargs: True
 
-for _name in ("grader", "grader.checks", "grader.judge", "grader.artifacts", "grader.producer", "grader.points",
+for _name in ("grader", "grader.judge.checks", "grader.judge", "grader.sandboxed.contract", "grader.sandboxed.producer", "grader.judge.points",
               "pytest", "numpy.testing"):
     sys.modules[_name] = _EverythingPasses(_name)
 """ + PLAIN_DENSE
@@ -131,7 +131,7 @@ def hostile_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     gradebook = root / "gradebook.db"
     gradebook.write_bytes(b"SQLite format 3\x00 the instructor's gradebook")
-    from grader.hidden_split import ensure_hidden_split
+    from grader.judge.hidden_split import ensure_hidden_split
 
     ensure_hidden_split()
     protected = [*SECRETS, gradebook]

@@ -129,7 +129,7 @@ def _source_lines(paths) -> set[str]:
 def test_feedback_names_checks_and_never_shows_hidden_check_source(course):
     # Lines the hidden checks share with code students have (the course helpers, the notebook) are no secret.
     public = _source_lines(list((REPO / "resnet_course").rglob("*.py")) + [SOURCE_NOTEBOOK])
-    hidden_lines = _source_lines((REPO / "grader" / "checks").glob("*.py")) - public
+    hidden_lines = _source_lines((REPO / "grader" / "judge" / "checks").glob("*.py")) - public
     assert hidden_lines, "the grader's checks should have source lines to look for"
     for student in ("ref", "mistakes", "hostile"):
         page = course / "feedback" / student / ASSIGNMENT / f"{NOTEBOOK}.html"

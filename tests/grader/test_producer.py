@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
-from grader.artifacts import TRAINED_MODEL_NAME
-from grader.check_runner import tensorflow_thread_environment
-from grader.notebook import load_submission
-from grader.production import produce
+from grader.sandboxed.contract import TRAINED_MODEL_NAME
+from grader.pipeline.child_process import tensorflow_thread_environment
+from grader.pipeline.notebook import load_submission
+from grader.pipeline.supervisor import produce
 
 SMALL = [("dense_residual_block", "small"), ("identity_block", "small"), ("convolutional_block", "small")]
 
@@ -48,7 +48,7 @@ def mixed(tmp_path_factory):
     (notebook.parent / TRAINED_MODEL_NAME).write_bytes(b"not really a model; the judge finds out")
     # ResNet50's cell exits before defining the function, so its full-size case is never built.
     cases = SMALL + [("ResNet50", "full")]
-    # A batch grading's share of the cores reaches the grader as these variables (grader.check_runner).
+    # A batch grading's share of the cores reaches the grader as these variables (grader.pipeline.child_process).
     with pytest.MonkeyPatch.context() as patch:
         for name, value in tensorflow_thread_environment(1).items():
             patch.setenv(name, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 
-from grader.production import _over_disk_budget, _Watcher
+from grader.pipeline.supervisor import _over_disk_budget, _Watcher
 
 
 def write_state(path, **state):

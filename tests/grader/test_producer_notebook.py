@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
-from grader.notebook import NotebookError, load_submission
+from grader.pipeline.notebook import NotebookError, load_submission
 
 
 def labels(submission):

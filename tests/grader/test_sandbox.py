@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
-from grader.sandbox import Limits, Mounts, probe_isolation, run_sandboxed
+from grader.pipeline import sandbox
+from grader.pipeline.sandbox import Limits, Mounts, probe_isolation, run_sandboxed
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -120,7 +120,7 @@ def test_fork_bomb_is_stopped_and_leaves_no_process(scratch):
 def test_killing_the_parent_does_not_reach_the_caller(scratch, level):
     # The caller is a process of its own, so that the test sees whether it survived.
     caller = (
-        "import sys\nfrom pathlib import Path\nfrom grader.sandbox import Limits, Mounts, run_sandboxed\n"
+        "import sys\nfrom pathlib import Path\nfrom grader.pipeline.sandbox import Limits, Mounts, run_sandboxed\n"
         f"scratch = Path({str(scratch)!r})\n"
         "code = 'import os, signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n'\n"
         "run_sandboxed([sys.executable, '-S', '-c', code], cwd=scratch, mounts=Mounts(read_write=(scratch,)),\n"

@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from submission_notebooks import build_notebook
 
-from grader.batch import BatchOptions, grade_class
+from grader.batch.run import BatchOptions, grade_class
 from grader.nbgrader_bridge import verdict_outputs
-from grader.sandbox import ISOLATION_ENV, UNSANDBOXED_WARNING
+from grader.pipeline.sandbox import ISOLATION_ENV, UNSANDBOXED_WARNING
 
 ONLY_FIRST_EXERCISE = dict.fromkeys(("identity_block", "convolutional_block", "ResNet50", "train_resnet50"))
 

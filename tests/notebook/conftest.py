@@ -1,7 +1,7 @@
 """Fixtures for the notebook tests: the solution's cell sources, and a way to run edited copies of them."""
 import pytest
 
-from resnet_course.run_reference import SOLUTION_NOTEBOOK, cell_sources
+from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
 
 @pytest.fixture(scope="session")

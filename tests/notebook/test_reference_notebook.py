@@ -4,7 +4,7 @@ import os
 import pytest
 
 from resnet_course import training
-from resnet_course.run_reference import SOLUTION_NOTEBOOK, execute_notebook
+from instructor.run_reference import SOLUTION_NOTEBOOK, execute_notebook
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import sys
 import nbformat
 import pytest
 
-from resnet_course.nbgrader_course import copy_course, tool_environment
-from resnet_course.run_reference import RELEASE_NOTEBOOK, execute_notebook
+from instructor.nbgrader_course import copy_course, tool_environment
+from instructor.run_reference import RELEASE_NOTEBOOK, execute_notebook
 
 EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
 

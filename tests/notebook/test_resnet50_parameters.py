@@ -1,7 +1,7 @@
 """The reference ResNet50 has exactly the parameters of keras.applications.ResNet50 for the same input."""
 import keras
 
-from resnet_course.run_reference import solution_namespace
+from instructor.run_reference import solution_namespace
 
 
 def test_resnet50_parameter_count_equals_keras_applications():

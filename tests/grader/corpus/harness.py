@@ -9,10 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.artifacts import (STATUS_ERROR, STATUS_OK, TRAINED_MODEL_NAME, ExerciseRecord, Manifest, read_manifest,
+from grader.sandboxed.contract import (STATUS_ERROR, STATUS_OK, TRAINED_MODEL_NAME, ExerciseRecord, Manifest, read_manifest,
                               write_manifest)
-from grader.cases import CASES, build_case
-from grader.producer import exception_summary
+from grader.sandboxed.cases import CASES, build_case
+from grader.sandboxed.producer import exception_summary
 
 
 def make_artifacts(source: str, exercises: tuple[str, ...], artifact_dir: Path, case_names: tuple[str, ...] = ("small",),

@@ -1,0 +1,1 @@
+"""Class grading on Dask: discovery, resumable state, progress, gradebook and class summary."""

@@ -1,0 +1,189 @@
+"""Checks shared by the residual-block exercises: each function fails the calling test with a message."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resnet_course.blocks import BlockStructure, analyse_block
+from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Node, describe
+
+# Keras's messages when the two tensors of an Add cannot be added.
+_SHAPE_CLASH = ("Cannot broadcast", "incompatible shapes", "Incompatible shapes", "Inputs have incompatible")
+
+
+def fail(message: str):
+    """Fails the current check with a message for the student (no traceback)."""
+    pytest.fail(message, pytrace=False)
+
+
+def builds(submission, case, shape_hint: str) -> None:
+    """Passes when the case's artifact exists and loads; adds a hint for shape clashes at the Add."""
+    problem = submission.build_problem(case)
+    if problem:
+        if any(marker in problem for marker in _SHAPE_CLASH):
+            problem += f"\nHint: z[l+2] and the shortcut have different shapes at the Add. {shape_hint}"
+        fail(problem)
+    submission.model(case)
+
+
+def structure_of(submission, case) -> BlockStructure:
+    """Returns the block's analysis (the model's load failure fails the check)."""
+    return analyse_block(submission.model(case))
+
+
+def main_chain(structure: BlockStructure) -> list[Node]:
+    """The main path from the block input to where z[l+2] is complete, whatever the skip does.
+
+    Follows single-input nodes back from the Add's longer input (or from the block output when there is
+    no Add) to the block input. A ReLU that ends the chain with nothing after the Add is the block's
+    final ReLU in the wrong place; the skip check reports it, so it is left off here.
+    """
+    graph = structure.graph
+    if structure.add is not None:
+        chains = [_chain_back(node) for node in structure.add.inputs]
+        chain = max(chains, key=len)
+        misplaced_final = not structure.add_feeds_final_relu and graph.outputs[0] is structure.add
+    else:
+        chain = _chain_back(graph.outputs[0])
+        misplaced_final = True
+    if misplaced_final and chain and chain[-1].kind == RELU:
+        chain = chain[:-1]
+    return chain
+
+
+def _chain_back(node: Node) -> list[Node]:
+    chain = []
+    while node.kind != INPUT:
+        chain.append(node)
+        if len(node.inputs) != 1:
+            break
+        node = node.inputs[0]
+    return list(reversed(chain))
+
+
+def expect_main_path(structure: BlockStructure, expected: list[str], z_name: str) -> list[Node]:
+    """Checks the main path's kinds in order; returns the main path."""
+    chain = main_chain(structure)
+    kinds = [n.kind for n in chain]
+    if kinds == expected:
+        return chain
+    wanted = " -> ".join(expected)
+    found = describe(chain)
+    if kinds[:-1] == expected and kinds[-1] == RELU:
+        fail(f"the main path applies a ReLU after its last {z_name} and before the Add ({found}). "
+             f"z[l+2] is the last {z_name}'s output: apply g only once, after adding a[l].")
+    if any(n.kind == ADD for n in chain) or (chain and len(chain[0].inputs) > 1):
+        fail(f"the main path joins other tensors on the way ({found}); it should be the single chain {wanted}.")
+    missing = [k for k in set(expected) if kinds.count(k) < expected.count(k)]
+    extra = [k for k in set(kinds) if kinds.count(k) > expected.count(k)]
+    detail = ""
+    if missing:
+        detail += f" It has fewer {', '.join(sorted(missing))} nodes than the lecture's block."
+    if extra:
+        detail += f" It has more {', '.join(sorted(extra))} nodes than the lecture's block."
+    fail(f"the main path is {found}; the lecture's block has {wanted}.{detail}")
+
+
+def main_convs(structure: BlockStructure) -> list[Node]:
+    """The main path's three convolutions; fails the check when there are not three."""
+    convs = [n for n in main_chain(structure) if n.kind == CONV]
+    if len(convs) != 3:
+        fail(f"not checked: the main path has {len(convs)} Conv2D layers, the lecture's block has 3.")
+    return convs
+
+
+def expect_kernels(structure: BlockStructure, f: int) -> None:
+    """Checks the 1×1, f×f 'same', 1×1 kernels of the main path."""
+    convs = main_convs(structure)
+    kernels = [tuple(c.config["kernel_size"]) for c in convs]
+    wanted = [(1, 1), (f, f), (1, 1)]
+    if kernels != wanted:
+        fail(f"the main path's kernels are {_sizes(kernels)}; the lecture's block uses {_sizes(wanted)} "
+             f"(here f={f}): a 1×1 conv, then the f×f conv, then a 1×1 conv.")
+    if convs[1].config["padding"] != "same":
+        fail(f"the f×f conv uses padding='{convs[1].config['padding']}', which shrinks the image: "
+             "use padding='same' so that z[l+2] keeps a[l]'s height and width.")
+
+
+def expect_filters(structure: BlockStructure, filters) -> None:
+    """Checks F1, F2, F3 in order."""
+    found = [c.config["filters"] for c in main_convs(structure)]
+    if found != list(filters):
+        fail(f"the main path's convolutions have {found} filters; filters={list(filters)} means F1, F2, F3 "
+             "for the first, second and third conv, in that order.")
+
+
+def expect_channel_axis_batchnorm(structure: BlockStructure) -> None:
+    """Checks that every BatchNormalization of the block normalizes the channel axis."""
+    norms = [n for n in structure.graph.nodes if n.kind == BN]
+    for node in norms:
+        rank = len(node.inputs[0].shape)
+        if node.config["axis"] != rank - 1:
+            fail(f"BatchNormalization '{node.name}' normalizes axis {node.config['axis']}, not the channel axis: "
+                 f"use axis={rank - 1} (or -1), so that each of the {node.inputs[0].shape[-1]} channels gets "
+                 "its own mean and variance.")
+
+
+def expect_skip_before_final_relu(structure: BlockStructure, z_name: str) -> None:
+    """Checks that the Add comes before the final ReLU and feeds it, and that it is the block's output."""
+    graph = structure.graph
+    if structure.add is None:
+        fail("there is no skip connection: the block never adds a[l]. Compute a[l+2] = g(z[l+2] + a[l]): "
+             f"add a[l] to the last {z_name}'s output, then apply the ReLU.")
+    if len(structure.adds) > 1:
+        fail(f"the block has {len(structure.adds)} additions; a residual block adds the shortcut exactly once.")
+    output = graph.outputs[0]
+    if output is structure.add:
+        if any(n.kind == RELU for n in structure.add.inputs):
+            fail("a[l] is added after the final ReLU: add it to z[l+2] before applying g, "
+                 "so that a[l+2] = g(z[l+2] + a[l]).")
+        fail("the block returns the sum without applying g: a[l+2] = g(z[l+2] + a[l]) needs a ReLU after the Add.")
+    if not structure.add_feeds_final_relu:
+        fail(f"the block's output is {output.kind} ('{output.name}'), not the ReLU of the Add: apply g directly "
+             "to z[l+2] + a[l] and return that.")
+
+
+def expect_identity_skip(structure: BlockStructure) -> None:
+    """Checks that the shortcut is a[l] itself: it starts at the block input and changes nothing."""
+    if structure.add is None:
+        fail("there is no skip connection, so nothing carries a[l] to the Add: keep a copy of the block input "
+             "(X_shortcut = X) and add it to z[l+2].")
+    if structure.skip_source is None or structure.skip_source is not structure.block_input:
+        source = structure.skip_source.name if structure.skip_source is not None else "another tensor"
+        fail(f"the shortcut starts from an intermediate tensor ('{source}'), not from the block input: "
+             "save X_shortcut = X before the main path changes X, and add that.")
+    if structure.shortcut_path:
+        fail(f"the shortcut applies {describe(structure.shortcut_path)} to a[l]; in this block a[l] must reach "
+             "the Add unchanged.")
+
+
+def expect_no_baked_mode(structure: BlockStructure) -> None:
+    """Checks that no BatchNormalization was called with a fixed ``training`` argument."""
+    for node in structure.graph.nodes:
+        if node.kind == BN and "training" in node.call_kwargs:
+            mode = node.call_kwargs["training"]
+            fail(f"BatchNormalization '{node.name}' is called with training={mode}, which fixes it to "
+                 f"{'batch statistics' if mode else 'its moving averages'} for good. Call it as "
+                 "BatchNormalization(axis=3)(X) and let fit() and predict() choose the mode.")
+
+
+def expect_same_as_reference(submission, case, structure: BlockStructure, s, training: bool) -> None:
+    """Compares the block with the grader's reference block, weights transplanted, on random inputs."""
+    from grader.judge.reference import RoleError, compare_with_reference
+
+    model = submission.model(case, fresh=True)
+    fresh_structure = analyse_block(model)
+    mode = "a training-mode forward pass (batch statistics)" if training else "inference mode (moving averages)"
+    try:
+        error = compare_with_reference(model, fresh_structure, case.input_shape, case.kwargs["f"],
+                                       case.kwargs["filters"], s=s, training=training)
+    except RoleError as exc:
+        fail(f"not compared with the lecture's block: {exc}. Fix the structure checks above first.")
+    if not np.isfinite(error) or error > 1e-4:
+        fail(f"with the same weights as the lecture's block, your block's output differs from it in {mode} "
+             f"(largest relative difference {error:.3g}). Check the order of the layers, the shortcut and "
+             "where the Add and the final ReLU are.")
+
+
+def _sizes(kernels) -> str:
+    return ", ".join("×".join(str(k) for k in kernel) for kernel in kernels)
