@@ -12,7 +12,8 @@ EXIT_GRADER_FAILED = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the parser for every sub-command."""
-    from grader.pipeline.supervisor import DEFAULT_STEP_TIMEOUT_S, DEFAULT_TIMEOUT_S
+    from grader.pipeline.child_process import RESULT_FILE_OPTION
+    from grader.pipeline.supervisor import PRODUCER_TIMEOUT_S, STEP_TIMEOUT_S
 
     parser = argparse.ArgumentParser(
         prog="python -m grader",
@@ -29,15 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("notebook", help="the submission .ipynb (a saved resnet50_signs.keras may lie beside it)")
     check.add_argument("--json", action="store_true", help="print Gradescope's results.json object instead")
-    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+    check.add_argument("--timeout", type=float, default=PRODUCER_TIMEOUT_S,
                        help="seconds allowed for running the submission's code (default %(default)s)")
-    check.add_argument("--step-timeout", type=float, default=DEFAULT_STEP_TIMEOUT_S,
+    check.add_argument("--step-timeout", type=float, default=STEP_TIMEOUT_S,
                        help="seconds allowed for one cell or one exercise (default %(default)s)")
     check.add_argument("--isolation", choices=("bwrap", "unshare", "none"), default=None,
                        help="sandbox level for the submission's code (default: the strongest that works here)")
     check.add_argument("--workdir", default=None,
                        help="keep the artifacts and verdicts in this folder (default: a temporary one)")
-    check.set_defaults(handler=run_check)
+    check.add_argument(RESULT_FILE_OPTION, default=None, help=argparse.SUPPRESS)
+    check.set_defaults(handler=check_command)
     from grader.batch import cli as batch_cli
 
     grade = commands.add_parser("grade", help="grade a whole class", description=batch_cli.DESCRIPTION)
@@ -45,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_check(args: argparse.Namespace) -> int:
+def check_command(args: argparse.Namespace) -> int:
     """Runs ``check``: grades the notebook and prints the report.
+
+    With the internal ``--result-file PATH`` (see :mod:`grader.pipeline.child_process`) it writes the
+    typed result to that file instead and prints nothing.
 
     Args:
         args: the parsed arguments.
@@ -54,10 +59,11 @@ def run_check(args: argparse.Namespace) -> int:
     Returns:
         The exit status (see :func:`build_parser`).
     """
-    from grader.pipeline.grade import GradingError, grade_notebook
+    from grader.pipeline.errors import GradingError
+    from grader.pipeline.grade import grade_notebook
     from grader.pipeline.notebook import NotebookError
-    from grader.report.text import gradescope_results, text_report
-    from grader.pipeline.sandbox import IsolationError
+    from grader.report.gradescope import gradescope_results
+    from grader.report.text import text_report
 
     try:
         result = grade_notebook(
@@ -67,11 +73,13 @@ def run_check(args: argparse.Namespace) -> int:
     except NotebookError as exc:
         print(f"grader: cannot grade this file: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (GradingError, IsolationError) as exc:
+    except GradingError as exc:
         print(f"grader: grading {args.notebook} failed (a grader fault, not the submission's): {exc}",
               file=sys.stderr)
         return EXIT_GRADER_FAILED
-    if args.json:
+    if args.result_file:
+        result.save(args.result_file)
+    elif args.json:
         print(json.dumps(gradescope_results(result), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(text_report(result, ascii_only=not _can_print("✓✗")))

@@ -38,9 +38,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
 from grader.sandboxed.contract import TRAINED_MODEL_NAME
-from grader.pipeline.child_process import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
-from grader.batch.gradebook import exercise_of, isolation_of
-from grader.pipeline.sandbox import UNSANDBOXED_WARNING, unsandboxed
+from grader.pipeline.child_process import GRADING_TIMEOUT_S, grade_files
+from grader.pipeline.errors import GradingError
+from grader.report.gradescope import check_outputs
+from grader.report.numbers import format_number
+from grader.report.result import UNSANDBOXED_WARNING, GradeResult
 
 RESOURCE_KEY = "grader_hidden_checks"
 GRADE_CELL_PREFIX = "test_"
@@ -54,7 +56,7 @@ class StartHiddenChecks(NbGraderPreprocessor):
     copying) next to the notebook being autograded, so that the training cell can load it.
     """
 
-    timeout = Float(DEFAULT_TIMEOUT_S, help="Seconds the grader may take on one submission.").tag(config=True)
+    timeout = Float(GRADING_TIMEOUT_S, help="Seconds the grader may take on one submission.").tag(config=True)
     model_name = Unicode(TRAINED_MODEL_NAME, help="File name of the student's saved model.").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -102,13 +104,13 @@ class WriteHiddenVerdicts(NbGraderPreprocessor):
             The notebook with every ``test_<exercise>`` grade cell's outputs replaced, and ``resources``.
         """
         pending: Future | None = resources.pop(RESOURCE_KEY, None)
-        results, failure = None, ""
+        result, failure = None, ""
         if pending is None:
             failure = "the hidden checks were not started (StartHiddenChecks must run before Execute)"
         else:
             try:
-                results = pending.result()
-            except GradingFailed as exc:
+                result = pending.result()
+            except GradingError as exc:
                 failure = str(exc)
             except Exception as exc:  # a fault here must cost this student's cells, not the whole autograde
                 failure = f"{type(exc).__name__}: {exc}"
@@ -119,7 +121,7 @@ class WriteHiddenVerdicts(NbGraderPreprocessor):
                 exercise = cell.metadata.nbgrader["grade_id"][len(GRADE_CELL_PREFIX):]
                 cell.outputs = (
                     _error_outputs(failure) if failure
-                    else verdict_outputs(exercise, results, cell, self.aliases.get(exercise, []))
+                    else verdict_outputs(exercise, result, cell, self.aliases.get(exercise, []))
                 )
         return nb, resources
 
@@ -144,12 +146,12 @@ def autograde_preprocessors(base: list | None = None) -> list:
     return steps
 
 
-def verdict_outputs(exercise: str, results: dict, cell, aliases: list[str] | tuple = ()) -> list:
-    """Builds a grade cell's outputs from the grader's results for one exercise.
+def verdict_outputs(exercise: str, result: GradeResult, cell, aliases: list[str] | tuple = ()) -> list:
+    """Builds a grade cell's outputs from the grading result, for one exercise.
 
     Args:
         exercise: the exercise the cell grades (its ``grade_id`` without ``test_``).
-        results: the grader's Gradescope-schema results.
+        result: the graded notebook.
         cell: the grade cell (for its points and execution count).
         aliases: other exercise names whose checks count for this cell.
 
@@ -159,22 +161,22 @@ def verdict_outputs(exercise: str, results: dict, cell, aliases: list[str] | tup
         check points the student earned.
     """
     names = {exercise, *aliases}
-    tests = [t for t in results.get("tests", []) if exercise_of(str(t.get("name", ""))) in names]
+    checks = [(check, output) for check, output in zip(result.checks, check_outputs(result))
+              if check.exercise in names]
     max_points = float(cell.metadata.nbgrader.get("points", 0))
-    earned = sum(float(t.get("score", 0)) for t in tests)
-    possible = sum(float(t.get("max_score", 0)) for t in tests)
-    points = round(max_points * earned / possible, 2) if possible else 0.0
-    lines = [f"Hidden checks for {exercise} (run by the course grader, outside this notebook): "
-             f"{points:g} / {max_points:g} points"]
-    if unsandboxed(isolation_of(results)):
+    earned = sum(check.score for check, _ in checks)
+    possible = sum(check.max_score for check, _ in checks)
+    points = format_number(max_points * earned / possible if possible else 0.0)
+    out_of = f"{points} / {format_number(max_points)} points"
+    lines = [f"Hidden checks for {exercise} (run by the course grader, outside this notebook): {out_of}"]
+    if result.unsandboxed:
         lines.append("  " + UNSANDBOXED_WARNING)
-    if not tests:
+    if not checks:
         lines.append(f"  The grader reported no checks for {exercise}; this cell scores 0.")
-    for test in tests:
-        passed = test.get("status") == "passed"
-        lines.append(f"  [{'PASS' if passed else 'FAIL'}] {test.get('name', '')}")
-        message = str(test.get("output", "")).strip()
-        if not passed and message:
+    for check, output in checks:
+        lines.append(f"  [{'PASS' if check.passed else 'FAIL'}] {check.name}")
+        message = output.strip()
+        if not check.passed and message:
             if len(message) > _MESSAGE_CHARS:
                 message = message[:_MESSAGE_CHARS] + " ..."
             lines += ["        " + line for line in message.splitlines()]
@@ -182,7 +184,7 @@ def verdict_outputs(exercise: str, results: dict, cell, aliases: list[str] | tup
         nbformat.v4.new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
         nbformat.v4.new_output(
             "execute_result",
-            data={"text/plain": f"{points:g}", "text/html": f"<b>{points:g} / {max_points:g} points</b>"},
+            data={"text/plain": points, "text/html": f"<b>{out_of}</b>"},
             execution_count=cell.get("execution_count"),
         ),
     ]
@@ -205,7 +207,7 @@ def _is_check_cell(cell) -> bool:
     )
 
 
-def _grade_snapshot(notebook, notebook_id: str, model: Path | None, timeout_s: float) -> dict:
+def _grade_snapshot(notebook, notebook_id: str, model: Path | None, timeout_s: float) -> GradeResult:
     with tempfile.TemporaryDirectory(prefix="nbgrader-hidden-") as scratch:
         path = Path(scratch) / f"{notebook_id}.ipynb"
         nbformat.write(notebook, os.fspath(path))

@@ -51,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
         2 when it could not start, 130 when interrupted.
     """
     from grader.batch.run import BatchError, BatchOptions, grade_class, interrupt_on_sigint
-    from grader.pipeline.child_process import DEFAULT_TIMEOUT_S
+    from grader.pipeline.child_process import GRADING_TIMEOUT_S
 
     options = BatchOptions(
         submissions=args.submissions, out_dir=args.out, workers=args.workers, force=args.force,
         scheduler=args.scheduler, gpu=args.gpu, assignment=args.assignment,
-        timeout_s=args.timeout or DEFAULT_TIMEOUT_S,
+        timeout_s=args.timeout or GRADING_TIMEOUT_S,
     )
     interrupt_on_sigint()
     try:

@@ -35,25 +35,14 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.batch.discovery import SubmissionFiles, discover
-from grader.batch.state import (
-    FEEDBACK_NAME,
-    RECORD_NAME,
-    RESULTS_NAME,
-    STATUS_FAILED,
-    GradingRecord,
-    fingerprint,
-    is_up_to_date,
-    read_record,
-    student_dir,
-    write_json_atomic,
-    write_text_atomic,
-)
-from grader.batch.task import grade_submission
-from grader.pipeline.child_process import DEFAULT_TIMEOUT_S, allow_gradings, stop_running_gradings
-from grader.batch.summary import write_summary
 from grader.batch.gradebook import write_gradebook
+from grader.batch.outputs import write_student_outputs
 from grader.batch.progress import ProgressLine
-from grader.report.feedback import feedback_markdown
+from grader.batch.state import STATUS_FAILED, GradingRecord, fingerprint, is_up_to_date, read_record
+from grader.batch.summary import write_summary
+from grader.batch.task import grade_submission
+from grader.pipeline.child_process import GRADING_TIMEOUT_S, allow_gradings, stop_running_gradings
+from grader.report.numbers import format_number
 
 GRADEBOOK_NAME = "gradebook.csv"
 #: Set by the interrupt handler. Dask's start-up can swallow the KeyboardInterrupt that Ctrl-C raises
@@ -95,7 +84,7 @@ class BatchOptions:
     scheduler: str | None = None
     gpu: bool = False
     assignment: str | None = None
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    timeout_s: float = GRADING_TIMEOUT_S
     threads_per_grading: int | None = None
 
 
@@ -331,24 +320,15 @@ def _check_workers(client, options: BatchOptions) -> int:
 def _finish(out_dir: Path, record: GradingRecord, report: BatchReport, progress: ProgressLine,
             *, worked: bool = True) -> None:
     """Writes one student's outputs (the record last) and counts them; ``worked``: a grading was run."""
-    folder = student_dir(out_dir, record.student)
-    write_json_atomic(folder / RESULTS_NAME, _gradescope_results(record))
-    write_text_atomic(folder / FEEDBACK_NAME, feedback_markdown(record))
-    write_json_atomic(folder / RECORD_NAME, record.to_json())
+    write_student_outputs(out_dir, record)
     if record.graded:
         report.graded.append(record.student)
-        score = f"{_fmt(record.results.get('score', 0))}/{_fmt(record.results.get('max_score', 0))}"
+        score = f"{format_number(record.result.score)}/{format_number(record.result.max_score)}"
         progress.advance(f"{record.student}: {score} in {record.wall_s:.0f}s", worked=worked)
     else:
         report.failed.append(record.student)
         reason = (record.reason.splitlines() or [""])[0][:80]
         progress.advance(f"{record.student}: grading failed ({reason})", worked=worked)
-
-
-def _gradescope_results(record: GradingRecord) -> dict:
-    if record.graded:
-        return record.results
-    return {"score": 0.0, "output": f"Your notebook could not be graded: {record.reason}", "tests": []}
 
 
 def _current_records(out_dir: Path, submissions: list[SubmissionFiles]) -> list[GradingRecord]:
@@ -358,9 +338,3 @@ def _current_records(out_dir: Path, submissions: list[SubmissionFiles]) -> list[
 
 def _path(path: Path | None) -> str | None:
     return None if path is None else os.fspath(Path(path).resolve())
-
-
-def _fmt(value) -> str:
-    value = float(value)
-    return str(int(value)) if value == int(value) else f"{value:.2f}"
-

@@ -4,7 +4,7 @@ Layout under the output folder::
 
     students/<student>/results.json   # Gradescope results for this student
     students/<student>/feedback.md    # the student's feedback
-    students/<student>/record.json    # the grading record; written last
+    students/<student>/record.json    # the grading record, holding the typed result; written last
 
 A student counts as graded only once ``record.json`` exists with status ``graded`` and the fingerprint of
 the files graded; a run interrupted before that regrades the student next time. Every file is written to a
@@ -13,12 +13,13 @@ temporary name and moved into place, so none is ever half-written.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from grader.sandboxed.contract import write_bytes_atomic, write_json_atomic
+from grader.report.result import GradeResult, ResultError
 
 STATUS_GRADED = "graded"
 STATUS_FAILED = "failed"
@@ -26,11 +27,10 @@ RECORD_NAME = "record.json"
 RESULTS_NAME = "results.json"
 FEEDBACK_NAME = "feedback.md"
 _CHUNK = 1 << 20
-# Modules that present grades without changing them: editing them must not invalidate old grades.
-_PRESENTATION_MODULES = frozenset({
-    "run.py", "cli.py", "discovery.py", "state.py", "task.py", "progress.py",
-    "gradebook.py", "feedback.py", "summary.py", "nbgrader_bridge.py", "child_process.py",
-})
+# The packages whose code decides a grade: the producer's side, one grading's orchestration, the judge,
+# the graph reading and ResNet-50 spec the checks use, and the data loaders with the hidden split's
+# generator. Presentation (report, batch, the front doors) is left out: editing it keeps old grades.
+GRADE_PACKAGES = ("grader.sandboxed", "grader.pipeline", "grader.judge", "resnet_course", "signs_data")
 
 
 @dataclass
@@ -42,9 +42,9 @@ class GradingRecord:
         assignment: the assignment's name ('' for a flat folder of notebooks).
         notebook: the notebook graded (as a path string; '' when there was none).
         fingerprint: content hash of the notebook, the saved model and the grader (see :func:`fingerprint`).
-        status: ``graded`` (the grader produced results) or ``failed`` (it could not; see ``reason``).
+        status: ``graded`` (the grader produced a result) or ``failed`` (it could not; see ``reason``).
         reason: why grading failed; '' when graded.
-        results: the Gradescope results (``score``, ``max_score``, ``tests``...); None when failed.
+        result: the grading result; None when grading failed.
         wall_s: seconds the grading took.
         host: the machine that graded it.
     """
@@ -55,28 +55,60 @@ class GradingRecord:
     fingerprint: str = ""
     status: str = STATUS_FAILED
     reason: str = ""
-    results: dict | None = None
+    result: GradeResult | None = None
     wall_s: float = 0.0
     host: str = ""
 
     @property
     def graded(self) -> bool:
-        """True when the grader produced results for this submission."""
-        return self.status == STATUS_GRADED and self.results is not None
+        """True when the grader produced a result for this submission."""
+        return self.status == STATUS_GRADED and self.result is not None
+
+    @property
+    def heading(self) -> str:
+        """Whom and what the record is about, e.g. ``alice on resnets``."""
+        return self.student + (f" on {self.assignment}" if self.assignment else "")
 
     def to_json(self) -> dict:
-        """Returns the record as a JSON-serialisable dict."""
-        return asdict(self)
+        """Returns the record as a JSON-serialisable dict, its result in the result's own schema."""
+        return {
+            "student": self.student, "assignment": self.assignment, "notebook": self.notebook,
+            "fingerprint": self.fingerprint, "status": self.status, "reason": self.reason,
+            "result": None if self.result is None else self.result.to_json(),
+            "wall_s": self.wall_s, "host": self.host,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "GradingRecord":
-        """Builds a record from its JSON form, ignoring keys it does not know."""
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        return cls(**known)
+    def from_json(cls, data: dict) -> GradingRecord:
+        """Builds a record from its JSON form, ignoring keys it does not know.
+
+        Args:
+            data: the parsed ``record.json``.
+
+        Returns:
+            The record.
+
+        Raises:
+            ResultError: if ``data`` is not a record, or its result is not a well-formed grading result.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("student"), str):
+            raise ResultError("not a grading record (no student)")
+        result = data.get("result")
+        return cls(
+            student=data["student"],
+            assignment=str(data.get("assignment", "")),
+            notebook=str(data.get("notebook", "")),
+            fingerprint=str(data.get("fingerprint", "")),
+            status=str(data.get("status", STATUS_FAILED)),
+            reason=str(data.get("reason", "")),
+            result=None if result is None else GradeResult.from_json(result),
+            wall_s=float(data.get("wall_s", 0.0)),
+            host=str(data.get("host", "")),
+        )
 
 
 def fingerprint(notebook: Path | None, model: Path | None) -> str:
-    """Hashes what a grade depends on: the notebook's bytes, the model's bytes and the grader's code.
+    """Hashes what a grade depends on: the notebook's bytes, the model's bytes and the grading code.
 
     Args:
         notebook: the notebook, or None.
@@ -92,24 +124,37 @@ def fingerprint(notebook: Path | None, model: Path | None) -> str:
             digest.update(b"none\0")
         else:
             _hash_file(digest, path)
-    digest.update(b"grader\0" + grader_code_digest().encode())
+    digest.update(b"grader\0" + grading_code_digest().encode())
     return digest.hexdigest()
 
 
+def grading_code_files() -> list[tuple[str, Path]]:
+    """Lists the files whose content decides a grade: every ``.py`` and ``.json`` file of :data:`GRADE_PACKAGES`.
+
+    Returns:
+        ``(name, path)`` pairs in a fixed order, the name being the file's path within its package's folder,
+        prefixed with the package, e.g. ``resnet_course/graph.py``.
+    """
+    files = []
+    for package in GRADE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for folder in spec.submodule_search_locations or ():
+            root = Path(folder)
+            label = package.replace(".", "/")
+            files += [
+                (f"{label}/{path.relative_to(root)}", path) for path in sorted(root.rglob("*"))
+                if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts
+            ]
+    return files
+
+
 @lru_cache(maxsize=1)
-def grader_code_digest() -> str:
-    """Hashes the grader package's grading code, so that changed hidden checks invalidate old grades."""
-    package = Path(__file__).resolve().parents[1]
+def grading_code_digest() -> str:
+    """Hashes the grading code (see :func:`grading_code_files`), so that changed checks invalidate old grades."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if (
-            path.is_file()
-            and path.suffix in (".py", ".json")
-            and "__pycache__" not in path.parts
-            and path.name not in _PRESENTATION_MODULES
-        ):
-            digest.update(str(path.relative_to(package)).encode() + b"\0")
-            _hash_file(digest, path)
+    for name, path in grading_code_files():
+        digest.update(name.encode() + b"\0")
+        _hash_file(digest, path)
     return digest.hexdigest()
 
 
@@ -138,15 +183,3 @@ def is_up_to_date(out_dir: Path, student: str, current_fingerprint: str) -> bool
     """True when the student was graded before from exactly the same files and grader."""
     record = read_record(out_dir, student)
     return record is not None and record.graded and record.fingerprint == current_fingerprint
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Writes a text file so that readers see the old file or the new one, never a partial one.
-
-    Args:
-        path: the destination; its folder is created if needed.
-        text: the content.
-    """
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-

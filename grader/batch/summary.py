@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from grader.batch.state import GradingRecord, write_bytes_atomic, write_json_atomic, write_text_atomic
-from grader.batch.gradebook import isolation_of, ordered_checks
-from grader.pipeline.sandbox import UNSANDBOXED_WARNING, unsandboxed
+from grader.batch.gradebook import ordered_checks
+from grader.batch.state import GradingRecord
+from grader.report.gradescope import check_outputs
+from grader.report.result import UNSANDBOXED_WARNING, unsandboxed
+from grader.sandboxed.contract import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 COMMON_FAILURES = 10
 _MESSAGE_CHARS = 160
@@ -72,18 +74,18 @@ def summarize(records: Sequence[GradingRecord]) -> ClassSummary:
             summary.failed_gradings.append((record.student, record.reason))
             continue
         summary.graded += 1
-        isolation = isolation_of(record.results) or "not reported"
+        result = record.result
+        isolation = result.isolation or "not reported"
         summary.isolation[isolation] = summary.isolation.get(isolation, 0) + 1
-        max_score = float(record.results.get("max_score", 0))
-        if max_score:
-            summary.scores_percent.append(100 * float(record.results.get("score", 0)) / max_score)
-        for test in record.results.get("tests", []):
-            check = checks[str(test.get("name", ""))]
-            if test.get("status") == "passed":
+        if result.max_score:
+            summary.scores_percent.append(100 * result.score / result.max_score)
+        for verdict, output in zip(result.checks, check_outputs(result)):
+            check = checks[verdict.name]
+            if verdict.passed:
                 check.passed += 1
             else:
                 check.failed += 1
-                failures[(check.name, _first_line(str(test.get("output", ""))))] += 1
+                failures[(check.name, _first_line(output))] += 1
     summary.checks = list(checks.values())
     summary.common_failures = [
         (name, message, count) for (name, message), count in failures.most_common(COMMON_FAILURES)

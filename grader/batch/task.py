@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 from grader.batch.state import STATUS_FAILED, STATUS_GRADED, GradingRecord
-from grader.pipeline.child_process import DEFAULT_TIMEOUT_S, GradingFailed, grade_files
+from grader.pipeline.child_process import GRADING_TIMEOUT_S, grade_files
+from grader.pipeline.errors import GradingError
 
 
 def grade_submission(student: str, assignment: str, notebook: str | None, model: str | None,
-                     fingerprint: str, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int | None = None) -> dict:
+                     fingerprint: str, timeout_s: float = GRADING_TIMEOUT_S, threads: int | None = None) -> dict:
     """Grades one submission, turning any failure into a failed record.
 
     Args:
@@ -28,22 +29,22 @@ def grade_submission(student: str, assignment: str, notebook: str | None, model:
         threads: TensorFlow threads the grading may use; None for TensorFlow's default.
 
     Returns:
-        A :class:`~grader.batch.state.GradingRecord` as a dict: status ``graded`` with the grader's
-        results, or ``failed`` with the reason.
+        A :class:`~grader.batch.state.GradingRecord` as a dict: status ``graded`` with the grading
+        result, or ``failed`` with the reason.
     """
     record = GradingRecord(student=student, assignment=assignment, notebook=notebook or "",
                            fingerprint=fingerprint, host=socket.gethostname())
     start = time.monotonic()
     try:
         if notebook is None:
-            raise GradingFailed("the submission has no notebook")
+            raise GradingError("the submission has no notebook")
         for path in (notebook, model):
             if path is not None and not Path(path).is_file():
-                raise GradingFailed(f"{path} is not visible on grading host {record.host}")
-        record.results = grade_files(Path(notebook), None if model is None else Path(model), timeout_s=timeout_s,
+                raise GradingError(f"{path} is not visible on grading host {record.host}")
+        record.result = grade_files(Path(notebook), None if model is None else Path(model), timeout_s=timeout_s,
                                      threads=threads)
         record.status = STATUS_GRADED
-    except GradingFailed as exc:
+    except GradingError as exc:
         record.status, record.reason = STATUS_FAILED, str(exc)
     except Exception as exc:  # one bad submission must never stop the others
         record.status, record.reason = STATUS_FAILED, f"{type(exc).__name__}: {exc}"

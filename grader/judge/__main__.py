@@ -1,7 +1,54 @@
-"""``python -m grader.judge``: see :mod:`grader.judge.run`."""
-import sys
+"""The judge: runs the hidden checks over a submission's artifacts, in a fresh trusted process.
 
-from grader.judge.run import main
+Usage::
+
+    python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
+    python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # one run, several submissions
+
+The judge never imports or executes student code: it reads ``manifest.json`` (see
+:mod:`grader.sandboxed.contract`) and loads each ``.keras`` artifact with ``safe_mode=True``, so what it checks
+is the student's computation graph as data. The checks are ordinary pytest tests in ``grader/judge/checks``
+(see :mod:`grader.judge.run`).
+
+``VERDICTS.json`` is :class:`grader.report.result.Verdicts` in its JSON form: one verdict per hidden check
+(exercise, title, passed, points, message for the student). The exit status is 0 whenever verdicts were
+written, whatever the score, and 2 when the judge itself could not run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.judge.run import run_checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the judge from the command line; see the module docstring."""
+    parser = argparse.ArgumentParser(prog="python -m grader.judge", description=__doc__.splitlines()[0])
+    parser.add_argument("artifact_dirs", nargs="+", metavar="ARTIFACT_DIR", help="a producer's artifact directory")
+    parser.add_argument("--out", required=True,
+                        help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files")
+    args = parser.parse_args(argv)
+    missing = [d for d in args.artifact_dirs if not Path(d).is_dir()]
+    if missing:
+        print(f"grader.judge: not an artifact directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    names = [Path(d).resolve().name for d in args.artifact_dirs]
+    if len(args.artifact_dirs) > 1 and len(set(names)) != len(names):
+        print("grader.judge: several ARTIFACT_DIRs share a folder name; their verdict files would clash",
+              file=sys.stderr)
+        return 2
+    results = run_checks(args.artifact_dirs)
+    if len(args.artifact_dirs) == 1:
+        targets = [Path(args.out)]
+    else:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        targets = [Path(args.out) / f"{name}.json" for name in names]
+    for target, verdicts in zip(targets, results):
+        verdicts.save(target)
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

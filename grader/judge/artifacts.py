@@ -1,4 +1,4 @@
-"""What the checks share: the submission under judgement and how its artifacts are loaded."""
+"""The submission under judgement: its artifact directory, read through the validated manifest, models loaded as data."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ from grader.sandboxed.contract import (STATUS_CRASHED, STATUS_ERROR, STATUS_MISS
 from grader.sandboxed.cases import Case
 
 
-class Submission:
+class SubmittedArtifacts:
     """One submission's artifact directory, with its models loaded on demand and cached.
 
     Args:
@@ -28,7 +28,7 @@ class Submission:
             self.manifest_error = str(exc)
 
     def __repr__(self) -> str:
-        return f"Submission({str(self.artifact_dir)!r})"
+        return f"SubmittedArtifacts({str(self.artifact_dir)!r})"
 
     def build_problem(self, case: Case) -> str:
         """Returns why the case has no artifact, in words for the student; empty when it has one."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from grader.report.result import check_name
+
 
 @dataclasses.dataclass(frozen=True)
 class CheckSpec:
@@ -29,8 +31,8 @@ class CheckSpec:
 
     @property
     def id(self) -> str:
-        """The check's id, e.g. ``identity_block: the skip is added before the final ReLU``."""
-        return f"{self.exercise}: {self.title}"
+        """The check's name, e.g. ``identity_block: the skip is added before the final ReLU``."""
+        return check_name(self.exercise, self.title)
 
 
 _BUILDS = ("test_builds_from_symbolic_input", "builds a block from a symbolic input", 1)
@@ -106,8 +108,3 @@ def check_spec(exercise: str, test: str) -> CheckSpec:
         if spec.exercise == exercise and spec.test == test:
             return spec
     raise KeyError(f"no points configured for {exercise}::{test} in grader/judge/points.py")
-
-
-def max_score(exercise: str | None = None) -> int:
-    """Returns the points available for one exercise, or for all of them."""
-    return sum(spec.points for spec in CHECKS if exercise is None or spec.exercise == exercise)

@@ -1,12 +1,13 @@
-"""Grade one notebook with the real single-notebook grader, in its own process.
+"""Grade one notebook with the real single-notebook grader, in a child process of its own.
 
-The batch command and the nbgrader bridge both grade through ``python -m grader check NOTEBOOK --json``,
-the grader's stable interface: a crash, a hang or a memory blow-up while grading one submission then
-ends one child process, never the caller. The producer and the judge are further subprocesses of it.
+The batch command and the nbgrader bridge both grade through ``python -m grader check NOTEBOOK``, the
+grader's own front door, so that a crash, a hang or a memory blow-up while grading one submission ends
+one child process, never the caller. The child writes its :class:`~grader.report.result.GradeResult` to a
+file, which the caller reads back with ``GradeResult.load``; nothing is parsed from its printed output.
+The producer and the judge are further subprocesses of the child.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -16,10 +17,15 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader.pipeline.errors import GradingError
+from grader.report.result import GradeResult, ResultError
 from grader.sandboxed.contract import TRAINED_MODEL_NAME
 
-# Generous: the grader applies its own, tighter limits to the producer and the judge.
-DEFAULT_TIMEOUT_S = 1800.0
+#: Seconds one whole grading (producer runs and judge) may take; generous, since the grader applies its own,
+#: tighter limits to the producer and the judge.
+GRADING_TIMEOUT_S = 1800.0
+#: The ``check`` command's option that writes the typed result to a file, for this module only.
+RESULT_FILE_OPTION = "--result-file"
 _ERROR_TAIL_CHARS = 2000
 #: TensorFlow reads its thread-pool sizes from these; the producer's sandbox passes them through.
 TENSORFLOW_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -29,25 +35,22 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
-class GradingFailed(RuntimeError):
-    """The grader could not grade a notebook (as opposed to grading it with a low score)."""
-
-
-def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT_S, threads: int | None = None) -> dict:
-    """Runs ``python -m grader check NOTEBOOK --json`` and returns its results.
+def grade_in_child_process(notebook: str | os.PathLike, result_file: str | os.PathLike, *,
+                           timeout_s: float = GRADING_TIMEOUT_S, threads: int | None = None) -> GradeResult:
+    """Runs ``python -m grader check NOTEBOOK --result-file RESULT_FILE`` and reads the result it writes.
 
     Args:
         notebook: the ``.ipynb`` to grade; a trained model, if any, lies next to it as
             ``resnet50_signs.keras``.
+        result_file: where the child writes its result (a path the caller owns).
         timeout_s: wall-clock seconds before the grading process is killed.
         threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's default.
 
     Returns:
-        The Gradescope-schema results: ``score``, ``max_score``, ``tests`` (each with ``name``, ``score``,
-        ``max_score``, ``status``, ``output``) and whatever else the grader reports.
+        The graded result.
 
     Raises:
-        GradingFailed: if the grader exited non-zero, timed out, or printed no results object.
+        GradingError: if the grader exited non-zero, timed out, or wrote no readable result.
     """
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -55,7 +58,8 @@ def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT
     env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if threads is not None:
         env.update(tensorflow_thread_environment(threads))
-    command = [sys.executable, "-m", "grader", "check", os.fspath(notebook), "--json"]
+    command = [sys.executable, "-m", "grader", "check", os.fspath(notebook), RESULT_FILE_OPTION,
+               os.fspath(result_file)]
     # Its own process group, so that a timeout or an interrupt ends the producer and judge with it.
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
@@ -69,7 +73,7 @@ def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT
         stdout, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired as exc:
         _kill_group(process)
-        raise GradingFailed(f"the grader did not finish within {timeout_s:g} s") from exc
+        raise GradingError(f"the grader did not finish within {timeout_s:g} s") from exc
     except BaseException:
         _kill_group(process)
         raise
@@ -77,39 +81,19 @@ def run_check(notebook: str | os.PathLike, *, timeout_s: float = DEFAULT_TIMEOUT
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
     if process.returncode != 0:
-        raise GradingFailed(
+        raise GradingError(
             f"the grader exited with status {process.returncode}: {_tail(stderr or stdout)}"
         )
-    return parse_results(stdout)
+    try:
+        return GradeResult.load(result_file)
+    except ResultError as exc:
+        raise GradingError(f"the grader wrote no readable result: {exc}; it printed: "
+                           f"{_tail(stdout + stderr) or '(nothing)'}") from exc
 
 
 def tensorflow_thread_environment(threads: int) -> dict[str, str]:
     """The environment variables that limit a TensorFlow process to ``threads`` threads per operation pool."""
     return {name: str(threads) for name in TENSORFLOW_THREAD_VARIABLES}
-
-
-def parse_results(stdout: str) -> dict:
-    """Extracts the results object from the grader's standard output.
-
-    Args:
-        stdout: everything ``python -m grader check --json`` printed.
-
-    Returns:
-        The parsed results object.
-
-    Raises:
-        GradingFailed: if no JSON object with ``score``, ``max_score`` and ``tests`` is found.
-    """
-    text = stdout.strip()
-    candidates = [text] + [text[i:] for i in range(len(text)) if text[i] == "{" and (i == 0 or text[i - 1] == "\n")]
-    for candidate in candidates:
-        try:
-            data = json.loads(candidate)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(data, dict) and {"score", "max_score", "tests"} <= data.keys():
-            return data
-    raise GradingFailed(f"the grader printed no results object: {_tail(stdout) or '(no output)'}")
 
 
 def stage_submission(notebook: Path, model: Path | None, into: Path) -> Path:
@@ -130,30 +114,33 @@ def stage_submission(notebook: Path, model: Path | None, into: Path) -> Path:
     return staged
 
 
-def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = DEFAULT_TIMEOUT_S,
-                threads: int | None = None) -> dict:
-    """Stages a submission in a temporary folder and grades it there.
+def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = GRADING_TIMEOUT_S,
+                threads: int | None = None) -> GradeResult:
+    """Stages a submission in a temporary folder and grades it there, in a child process.
 
     Args:
         notebook: the student's notebook.
         model: the student's saved trained model, or None.
         timeout_s: wall-clock seconds before the grading process is killed.
-        threads: TensorFlow threads per process (see :func:`run_check`).
+        threads: TensorFlow threads per process (see :func:`grade_in_child_process`).
 
     Returns:
-        The grader's results (see :func:`run_check`).
+        The graded result.
 
     Raises:
-        GradingFailed: if grading could not run.
+        GradingError: if grading could not run.
         OSError: if the submission cannot be read.
     """
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
-        staged = stage_submission(Path(notebook), None if model is None else Path(model), Path(scratch))
+        folder = Path(scratch) / "submission"
+        folder.mkdir()
+        staged = stage_submission(Path(notebook), None if model is None else Path(model), folder)
         try:
-            return run_check(staged, timeout_s=timeout_s, threads=threads)
-        except GradingFailed as exc:
+            return grade_in_child_process(staged, Path(scratch) / "result.json", timeout_s=timeout_s,
+                                          threads=threads)
+        except GradingError as exc:
             # Name the student's file, not the private copy that was graded.
-            raise GradingFailed(str(exc).replace(str(staged), str(notebook))) from exc
+            raise GradingError(str(exc).replace(str(staged), str(notebook))) from exc
 
 
 def stop_running_gradings() -> int:

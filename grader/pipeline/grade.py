@@ -6,122 +6,32 @@ exercises after the one that stopped it) and one judge.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.sandboxed.contract import EXERCISES, STATUS_OK, ProducerExit
+from grader.pipeline.errors import GradingError
 from grader.pipeline.notebook import load_submission
-from grader.pipeline.supervisor import DEFAULT_STEP_TIMEOUT_S, DEFAULT_TIMEOUT_S, produce
+from grader.pipeline.supervisor import STEP_TIMEOUT_S, PRODUCER_TIMEOUT_S, produce
+from grader.report.result import ExerciseResult, GradeResult, ResultError, Verdicts
+from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
-DEFAULT_JUDGE_TIMEOUT_S = 600.0
+#: Seconds the judge may take on one submission's artifacts.
+JUDGE_TIMEOUT_S = 600.0
 _JUDGE_OUTPUT_CHARS = 4000
-
-
-class GradingError(RuntimeError):
-    """Grading itself could not run (as opposed to a submission that scored low)."""
-
-
-@dataclass
-class CheckResult:
-    """One hidden check's verdict.
-
-    Attributes:
-        id: ``<exercise>: <title>``, the name students and Gradescope see.
-        exercise: the exercise it belongs to.
-        passed: whether it passed.
-        score: points earned.
-        max_score: points it is worth.
-        message: why it failed, for the student; empty when passed.
-        grader_error: the check could not run because of a fault in the grader, not in the submission.
-    """
-
-    id: str
-    exercise: str
-    passed: bool
-    score: float
-    max_score: float
-    message: str = ""
-    grader_error: bool = False
-
-
-@dataclass
-class ExerciseResult:
-    """What happened to one exercise: how its code ran, and its checks.
-
-    Attributes:
-        name: the exercise's function name (or ``train_resnet50``).
-        status: the producer's status (``ok``, ``error``, ``missing``, ``timeout``, ``crashed``).
-        message: the producer's one-line account when not ``ok``.
-        traceback: the student's traceback, trimmed to their own lines.
-        checks: the exercise's checks, in the grader's order.
-    """
-
-    name: str
-    status: str
-    message: str = ""
-    traceback: str = ""
-    checks: list[CheckResult] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return sum(check.score for check in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(check.max_score for check in self.checks)
-
-
-@dataclass
-class GradeResult:
-    """Everything known about one graded notebook.
-
-    Attributes:
-        notebook: the notebook graded.
-        exercises: one entry per exercise, in the assignment's order.
-        isolation: the sandbox isolation the student's code ran under.
-        notebook_problems: missing, renamed or reordered cells, and similar notes.
-        producer_exit: how the producer ended (its last run, with every abnormal end described).
-        trained_model: whether the notebook's folder held a saved trained model.
-        timings: seconds spent, by phase (``producer``, ``judge``, ``total``).
-        output_tail: the end of the producer's captured output.
-    """
-
-    notebook: Path
-    exercises: list[ExerciseResult]
-    isolation: str
-    notebook_problems: list[str] = field(default_factory=list)
-    producer_exit: ProducerExit = field(default_factory=ProducerExit)
-    trained_model: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
-    output_tail: str = ""
-
-    @property
-    def score(self) -> float:
-        return sum(exercise.score for exercise in self.exercises)
-
-    @property
-    def max_score(self) -> float:
-        return sum(exercise.max_score for exercise in self.exercises)
-
-    @property
-    def checks(self) -> list[CheckResult]:
-        return [check for exercise in self.exercises for check in exercise.checks]
 
 
 def grade_notebook(
     path: str | os.PathLike,
     *,
     workdir: str | os.PathLike | None = None,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    step_timeout: float = DEFAULT_STEP_TIMEOUT_S,
-    judge_timeout: float = DEFAULT_JUDGE_TIMEOUT_S,
+    timeout: float = PRODUCER_TIMEOUT_S,
+    step_timeout: float = STEP_TIMEOUT_S,
+    judge_timeout: float = JUDGE_TIMEOUT_S,
     cases: list[tuple[str, str]] | None = None,
     isolation: str | None = None,
 ) -> GradeResult:
@@ -141,8 +51,8 @@ def grade_notebook(
 
     Raises:
         grader.pipeline.notebook.NotebookError: if the file is not a readable notebook.
-        GradingError: if the judge could not run.
-        grader.pipeline.sandbox.IsolationError: if the requested isolation level does not work here.
+        GradingError: if the judge could not run, or (as its subclass
+            :class:`~grader.pipeline.sandbox.IsolationError`) the requested isolation does not work here.
     """
     started = time.monotonic()
     submission = load_submission(path)
@@ -177,7 +87,7 @@ def grade_notebook(
     )
 
 
-def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = DEFAULT_JUDGE_TIMEOUT_S) -> dict:
+def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = JUDGE_TIMEOUT_S) -> Verdicts:
     """Runs ``python -m grader.judge ARTIFACT_DIR --out VERDICTS`` in a fresh process.
 
     Args:
@@ -186,10 +96,10 @@ def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = DEF
         timeout_s: wall-clock seconds before the judge is stopped.
 
     Returns:
-        The verdicts (see :mod:`grader.judge`).
+        The verdicts the judge wrote.
 
     Raises:
-        GradingError: if the judge failed, timed out or wrote no verdicts.
+        GradingError: if the judge failed, timed out or wrote no readable verdicts.
     """
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
     command = [sys.executable, "-m", "grader.judge", str(artifact_dir), "--out", str(verdicts_path)]
@@ -205,12 +115,12 @@ def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = DEF
         tail = (done.stdout + done.stderr)[-_JUDGE_OUTPUT_CHARS:]
         raise GradingError(f"the judge failed (exit status {done.returncode}):\n{tail}")
     try:
-        return json.loads(verdicts_path.read_text(encoding="utf-8"))
-    except ValueError as exc:
+        return Verdicts.load(verdicts_path)
+    except ResultError as exc:
         raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
 
 
-def _exercise_results(manifest, verdicts: dict) -> list[ExerciseResult]:
+def _exercise_results(manifest, verdicts: Verdicts) -> list[ExerciseResult]:
     results = {}
     for name in EXERCISES:
         record = manifest.exercises[name]
@@ -220,17 +130,6 @@ def _exercise_results(manifest, verdicts: dict) -> list[ExerciseResult]:
             message="" if record.status == STATUS_OK else record.message,
             traceback=record.traceback,
         )
-    for check in verdicts.get("checks", []):
-        exercise = results.setdefault(check["exercise"], ExerciseResult(name=check["exercise"], status=STATUS_OK))
-        exercise.checks.append(
-            CheckResult(
-                id=check["id"],
-                exercise=check["exercise"],
-                passed=bool(check["passed"]),
-                score=check["score"],
-                max_score=check["max_score"],
-                message=check.get("message", ""),
-                grader_error=bool(check.get("grader_error", False)),
-            )
-        )
+    for check in verdicts.checks:
+        results.setdefault(check.exercise, ExerciseResult(name=check.exercise, status=STATUS_OK)).checks.append(check)
     return list(results.values())

@@ -38,7 +38,7 @@ class CodeUnit:
 
 
 @dataclass
-class Submission:
+class SubmissionCode:
     """The executable parts of one submission and what was wrong with its layout.
 
     Attributes:
@@ -109,7 +109,7 @@ def read_notebook(path: str | Path) -> list[dict]:
     return cells
 
 
-def load_submission(path: str | Path) -> Submission:
+def load_submission(path: str | Path) -> SubmissionCode:
     """Reads a notebook and selects the code the producer runs.
 
     Args:
@@ -122,7 +122,7 @@ def load_submission(path: str | Path) -> Submission:
         NotebookError: if the file is not a readable notebook.
     """
     cells = read_notebook(path)
-    submission = Submission(path=Path(path))
+    submission = SubmissionCode(path=Path(path))
     code_cells = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
     by_id = _cells_by_grade_id(code_cells, submission)
 
@@ -153,7 +153,7 @@ def load_submission(path: str | Path) -> Submission:
     return submission
 
 
-def _cells_by_grade_id(code_cells, submission: Submission) -> dict[str, tuple[int, object]]:
+def _cells_by_grade_id(code_cells, submission: SubmissionCode) -> dict[str, tuple[int, object]]:
     """Maps grade_id -> (cell index, cell) for the cells the grader knows, noting duplicates."""
     found: dict[str, tuple[int, object]] = {}
     for index, cell in code_cells:
@@ -170,7 +170,7 @@ def _cells_by_grade_id(code_cells, submission: Submission) -> dict[str, tuple[in
     return found
 
 
-def _locate_function(name: str, by_id, code_cells, submission: Submission) -> None:
+def _locate_function(name: str, by_id, code_cells, submission: SubmissionCode) -> None:
     """Records where exercise ``name`` is defined, adding a fallback unit when found only by name."""
     defined_in = [index for index, cell in code_cells if name in _defined_functions(cell["source"])]
     if name in by_id:
@@ -203,12 +203,12 @@ def _locate_function(name: str, by_id, code_cells, submission: Submission) -> No
                   f"no cell defines {name}(): the solution cell '{name}' is missing or the function was renamed")
 
 
-def _mark_missing(submission: Submission, name: str, reason: str) -> None:
+def _mark_missing(submission: SubmissionCode, name: str, reason: str) -> None:
     submission.missing[name] = reason
     submission.problems.append(reason)
 
 
-def _use_definition_elsewhere(submission: Submission, name: str, code_cells, where: int, problem: str) -> None:
+def _use_definition_elsewhere(submission: SubmissionCode, name: str, code_cells, where: int, problem: str) -> None:
     """Grades the definition of ``name`` found in cell ``where``, running that cell's code if it is not run anyway."""
     submission.located[name] = f"by name in cell {where}"
     submission.problems.append(problem)
@@ -216,7 +216,7 @@ def _use_definition_elsewhere(submission: Submission, name: str, code_cells, whe
         submission.units.append(_definition_unit(name, code_cells, where))
 
 
-def _is_executed(cell_index: int, submission: Submission) -> bool:
+def _is_executed(cell_index: int, submission: SubmissionCode) -> bool:
     return any(unit.cell_index == cell_index for unit in submission.units)
 
 
@@ -265,7 +265,7 @@ def _guess_imports_cell(code_cells):
     return None
 
 
-def _note_order(by_id, submission: Submission) -> None:
+def _note_order(by_id, submission: SubmissionCode) -> None:
     present = [name for name in EXPECTED_ORDER if name in by_id]
     actual = sorted(present, key=lambda name: by_id[name][0])
     if actual != present:

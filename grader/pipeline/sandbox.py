@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from grader.pipeline.errors import GradingError
+
 ISOLATION_ENV = "GRADER_ISOLATION"
-#: What every report, feedback page and nbgrader verdict says when student code ran at level ``none``.
-UNSANDBOXED_WARNING = ("WARNING: student code ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
-                       "its network and file access were not isolated from the grading machine.")
 LEVELS = ("bwrap", "unshare", "none")
 
 DESCRIPTIONS = {
@@ -134,7 +133,7 @@ class Mounts:
     hidden: tuple[Path, ...] = field(default_factory=tuple)
 
 
-class IsolationError(RuntimeError):
+class IsolationError(GradingError):
     """A requested isolation level is unknown or does not work on this machine."""
 
 
@@ -168,11 +167,6 @@ def probe_isolation(forced: str | None = None) -> str:
                 )
             return level
     return "none"
-
-
-def unsandboxed(isolation: str) -> bool:
-    """Whether an isolation report (``<level>: <description>``, as graders report it) is level ``none``."""
-    return isolation.split(":", 1)[0].strip().lower() == "none"
 
 
 @functools.lru_cache(maxsize=None)

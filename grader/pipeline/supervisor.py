@@ -31,7 +31,7 @@ from grader.sandboxed.contract import (
     write_manifest,
 )
 from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
-from grader.pipeline.notebook import Submission
+from grader.pipeline.notebook import SubmissionCode
 from grader.pipeline.sandbox import DESCRIPTIONS, Limits, Mounts, SandboxResult, probe_isolation, run_sandboxed
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
@@ -40,12 +40,14 @@ REPO_DIR = GRADER_DIR.parent
 SANDBOXED_DIR = GRADER_DIR / "sandboxed"
 # Packages a notebook's imports cell may use that live in the project (installed editable).
 PROJECT_PACKAGES = ("resnet_course", "signs_data")
-DEFAULT_TIMEOUT_S = 300.0
-DEFAULT_STEP_TIMEOUT_S = 120.0
+#: Seconds all of the producer's runs on one submission may take together.
+PRODUCER_TIMEOUT_S = 300.0
+#: Seconds one step of the producer may take: one cell, or one case of one exercise.
+STEP_TIMEOUT_S = 120.0
 OUTPUT_TAIL_CHARS = 8000
 # The artifacts take about 100 MB, a trained model a few hundred more.
 DEFAULT_DISK_BYTES = 2 * 2**30
-#: The producer itself is one process (TensorFlow's threads are not counted); a few helpers are fine.
+# The producer itself is one process (TensorFlow's threads are not counted); a few helpers are fine.
 MAX_PROCESSES = 32
 
 
@@ -78,12 +80,12 @@ def hidden_paths() -> tuple[Path, ...]:
 
 
 def produce(
-    submission: Submission,
+    submission: SubmissionCode,
     workdir: Path,
     *,
     cases: list[tuple[str, str]] | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-    step_timeout_s: float = DEFAULT_STEP_TIMEOUT_S,
+    timeout_s: float = PRODUCER_TIMEOUT_S,
+    step_timeout_s: float = STEP_TIMEOUT_S,
     memory_bytes: int = Limits.memory_bytes,
     disk_bytes: int = DEFAULT_DISK_BYTES,
     isolation: str | None = None,
@@ -344,7 +346,7 @@ def _abnormal_end(
     )
 
 
-def _initial_manifest(submission: Submission, level: str) -> Manifest:
+def _initial_manifest(submission: SubmissionCode, level: str) -> Manifest:
     manifest = Manifest(notebook=str(submission.path), isolation=f"{level}: {DESCRIPTIONS[level].split(': ', 1)[1]}")
     manifest.notebook_problems = list(submission.problems)
     for name, reason in submission.missing.items():

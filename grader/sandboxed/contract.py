@@ -61,7 +61,6 @@ STATUS_MISSING = "missing"
 STATUS_TIMEOUT = "timeout"
 STATUS_CRASHED = "crashed"
 STATUS_RUNNING = "running"
-FINAL_STATUSES = (STATUS_OK, STATUS_ERROR, STATUS_MISSING, STATUS_TIMEOUT, STATUS_CRASHED)
 
 
 class ManifestError(ValueError):
@@ -73,7 +72,8 @@ class ExerciseRecord:
     """What the producer achieved for one exercise.
 
     Attributes:
-        status: one of ``FINAL_STATUSES`` (or ``running`` while the producer works).
+        status: ``ok``, ``error``, ``missing``, ``timeout`` or ``crashed`` (``running`` while the
+            producer works).
         message: one line for the student saying what went wrong; empty when ``ok``.
         traceback: the traceback trimmed to the student's own cell lines; empty when none.
         cases: case name -> artifact file name (relative to the artifact directory).
@@ -100,6 +100,35 @@ class ProducerExit:
     reason: str = "ok"
     wall_s: float = 0.0
     message: str = ""
+
+    def to_json(self) -> dict:
+        """Returns the exit as a JSON-serialisable dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: object) -> ProducerExit:
+        """Reads an exit from its JSON form (``{}`` or null: an exit that was never recorded).
+
+        Args:
+            data: the parsed JSON object.
+
+        Returns:
+            The exit.
+
+        Raises:
+            ManifestError: if ``data`` is not an exit record.
+        """
+        exit_info = dict(data or {})
+        try:
+            returncode = exit_info.get("returncode")
+            return cls(
+                returncode=None if returncode is None else int(returncode),
+                reason=str(exit_info.get("reason", "ok")),
+                wall_s=float(exit_info.get("wall_s", 0.0)),
+                message=str(exit_info.get("message", "")),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ManifestError(f"malformed producer exit: {exc}") from exc
 
 
 @dataclass
@@ -149,18 +178,12 @@ class Manifest:
             for name in EXERCISES:
                 exercises.setdefault(name, ExerciseRecord())
             trained = data.get("trained_model")
-            exit_info = dict(data.get("producer_exit") or {})
             return cls(
                 notebook=str(data.get("notebook", "")),
                 isolation=str(data.get("isolation", "")),
                 exercises=exercises,
                 trained_model=None if trained is None else _checked_file_name(trained),
-                producer_exit=ProducerExit(
-                    returncode=exit_info.get("returncode"),
-                    reason=str(exit_info.get("reason", "ok")),
-                    wall_s=float(exit_info.get("wall_s", 0.0)),
-                    message=str(exit_info.get("message", "")),
-                ),
+                producer_exit=ProducerExit.from_json(data.get("producer_exit")),
                 output_tail=str(data.get("output_tail", "")),
                 notebook_problems=[str(p) for p in data.get("notebook_problems", [])],
             )
@@ -183,11 +206,6 @@ def _checked_file_name(name: object) -> str:
     ):
         raise ManifestError(f"artifact name {name!r} is not a plain .keras file name")
     return name
-
-
-def case_file_name(exercise: str, case: str) -> str:
-    """Returns the artifact file name for one exercise case, e.g. ``identity_block__small.keras``."""
-    return f"{exercise}__{case}.keras"
 
 
 def artifact_path(artifact_dir: str | os.PathLike, file_name: str) -> Path:
@@ -236,6 +254,16 @@ def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
         data: a JSON-serialisable dict.
     """
     write_bytes_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Writes UTF-8 text atomically (see :func:`write_bytes_atomic`).
+
+    Args:
+        path: the destination file.
+        text: the content.
+    """
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_manifest(artifact_dir: str | os.PathLike, manifest: Manifest) -> None:

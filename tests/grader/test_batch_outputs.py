@@ -5,37 +5,34 @@ import csv
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from grader.batch.run import default_workers, threads_per_grading
 from grader.batch.discovery import DiscoveryError, discover
-from grader.batch.state import (
-    STATUS_FAILED,
-    STATUS_GRADED,
-    GradingRecord,
-    fingerprint,
-    is_up_to_date,
-    write_json_atomic,
-    write_text_atomic,
-)
-from grader.batch.summary import summarize, summary_markdown, summary_plot_png
 from grader.batch.gradebook import gradebook_csv
+from grader.batch.outputs import student_feedback as feedback_markdown
 from grader.batch.progress import ProgressLine, format_duration
-from grader.report.feedback import feedback_markdown
+from grader.batch.state import STATUS_FAILED, STATUS_GRADED, GradingRecord, fingerprint, is_up_to_date
+from grader.batch.summary import summarize, summary_markdown, summary_plot_png
+from grader.report.result import CheckResult, ExerciseResult, GradeResult
+from grader.sandboxed.contract import write_json_atomic, write_text_atomic
 
 MINIMAL_NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
 
 
 def _test(name, passed, points=1.0, output=""):
-    return {"name": name, "score": points if passed else 0.0, "max_score": points,
-            "status": "passed" if passed else "failed", "output": output}
+    exercise, title = name.split(": ", 1)
+    return CheckResult(exercise, title, passed, points if passed else 0.0, points, output)
 
 
 def _record(student, tests):
-    results = {"score": sum(t["score"] for t in tests), "max_score": sum(t["max_score"] for t in tests),
-               "tests": tests, "extra_data": {"isolation": "bwrap: no network"}}
-    return GradingRecord(student=student, assignment="resnets", status=STATUS_GRADED, results=results)
+    exercises = {}
+    for check in tests:
+        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(check)
+    result = GradeResult(Path(f"{student}.ipynb"), list(exercises.values()), isolation="bwrap: no network")
+    return GradingRecord(student=student, assignment="resnets", status=STATUS_GRADED, result=result)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_mistake_message_names_the_problem(corpus_verdicts, entry):
 
 @pytest.mark.parametrize("entry", ENTRIES[:3], ids=lambda e: e.name)
 def test_no_check_is_a_grader_error(corpus_verdicts, entry):
-    errors = [c["id"] for c in corpus_verdicts[entry.name]["checks"] if c["grader_error"]]
+    errors = [c["test"] for c in corpus_verdicts[entry.name]["checks"] if c["grader_error"]]
     assert errors == []
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.report.gradescope import gradescope_results
+from grader.report.result import UNSANDBOXED_WARNING, CheckResult, ExerciseResult, GradeResult
+from grader.report.text import text_report
 from grader.sandboxed.contract import ProducerExit
-from grader.pipeline.grade import CheckResult, ExerciseResult, GradeResult
-from grader.report.text import gradescope_results, text_report
-from grader.pipeline.sandbox import UNSANDBOXED_WARNING
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTION_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -52,8 +52,8 @@ def test_file_that_is_not_a_notebook_exits_non_zero(tmp_path):
 
 def _result() -> GradeResult:
     checks = [
-        CheckResult("identity_block: the skip is added before the final ReLU", "identity_block", True, 2, 2),
-        CheckResult("identity_block: output shape equals input shape", "identity_block", False, 0, 1,
+        CheckResult("identity_block", "the skip is added before the final ReLU", True, 2, 2),
+        CheckResult("identity_block", "output shape equals input shape", False, 0, 1,
                     "the output has 4 channels; the block input has 12"),
     ]
     return GradeResult(
@@ -62,7 +62,7 @@ def _result() -> GradeResult:
             ExerciseResult("identity_block", "ok", checks=checks),
             ExerciseResult("ResNet50", "error", "building ResNet50 raised NameError: name 'X' is not defined",
                            'File "<cell ResNet50>", line 3',
-                           [CheckResult("ResNet50: builds a functional model", "ResNet50", False, 0, 1, "no model")]),
+                           [CheckResult("ResNet50", "builds a functional model", False, 0, 1, "no model")]),
         ],
         isolation="bwrap: test",
         notebook_problems=["no cell defines dense_residual_block()"],

@@ -18,6 +18,7 @@ from grader.nbgrader_bridge import (
     autograde_preprocessors,
     verdict_outputs,
 )
+from grader.report.result import CheckResult, ExerciseResult, GradeResult
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,20 +31,24 @@ def _grade_cell(points: float) -> nbformat.NotebookNode:
 
 
 def _test(name, passed, points, output=""):
-    return {"name": name, "score": points if passed else 0, "max_score": points,
-            "status": "passed" if passed else "failed", "output": output}
+    exercise, title = name.split(": ", 1)
+    return CheckResult(exercise, title, passed, points if passed else 0, points, output)
 
 
-RESULTS = {
-    "score": 5, "max_score": 8,
-    "tests": [
-        _test("dense_residual_block: shape", True, 2),
-        _test("identity_block: shape", True, 1),
-        _test("identity_block: the skip is added before the final ReLU", False, 2, "a[l] is added after the ReLU"),
-        _test("identity_block: matches the reference", True, 1),
-        _test("training: saved model accuracy", True, 2),
-    ],
-}
+def _result(*tests):
+    exercises = {}
+    for check in tests:
+        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(check)
+    return GradeResult(Path("nb.ipynb"), list(exercises.values()), isolation="bwrap: test")
+
+
+RESULTS = _result(
+    _test("dense_residual_block: shape", True, 2),
+    _test("identity_block: shape", True, 1),
+    _test("identity_block: the skip is added before the final ReLU", False, 2, "a[l] is added after the ReLU"),
+    _test("identity_block: matches the reference", True, 1),
+    _test("training: saved model accuracy", True, 2),
+)
 
 
 def test_nbgrader_reads_verdict_as_fraction_of_cell_points():

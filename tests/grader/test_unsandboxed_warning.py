@@ -13,8 +13,10 @@ import pytest
 from submission_notebooks import build_notebook
 
 from grader.batch.run import BatchOptions, grade_class
+from grader.batch.state import GradingRecord
 from grader.nbgrader_bridge import verdict_outputs
-from grader.pipeline.sandbox import ISOLATION_ENV, UNSANDBOXED_WARNING
+from grader.pipeline.sandbox import ISOLATION_ENV
+from grader.report.result import UNSANDBOXED_WARNING
 
 ONLY_FIRST_EXERCISE = dict.fromkeys(("identity_block", "convolutional_block", "ResNet50", "train_resnet50"))
 
@@ -41,7 +43,8 @@ def test_class_summary_warns_that_submissions_ran_without_a_sandbox(graded_witho
 
 
 def test_nbgrader_verdict_warns_that_no_sandbox_ran(graded_without_sandbox):
-    results = json.loads((graded_without_sandbox / "students" / "alice" / "results.json").read_text())
+    record = json.loads((graded_without_sandbox / "students" / "alice" / "record.json").read_text())
+    results = GradingRecord.from_json(record).result
     cell = nbformat.v4.new_code_cell("check_dense_residual_block(dense_residual_block)")
     cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_dense_residual_block", "points": 8}
     assert UNSANDBOXED_WARNING in verdict_outputs("dense_residual_block", results, cell)[0]["text"]
