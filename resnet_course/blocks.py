@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from resnet_course.graph import ADD, INPUT, RELU, Graph, Node
+from resnet_course import mistakes
+from resnet_course.graph import ADD, RELU, Graph, Node
 
 
 @dataclasses.dataclass
@@ -82,16 +83,11 @@ def analyse_block(model) -> BlockStructure:
     adds = graph.find(ADD)
     if not adds:
         structure = BlockStructure(graph=graph, block_input=block_input, adds=adds)
-        structure.problems.append(
-            "there is no skip connection: the block never adds a[l] to the main path. "
-            "Compute g(z[l+2] + a[l]) with an Add before the final ReLU."
-        )
+        structure.problems.append(mistakes.no_skip())
         return structure
     structure = locate_block(graph, _joining_add(graph, adds, output), block_input=block_input, output=output)
     if len(adds) > 1:
-        structure.problems.insert(
-            0, f"the block has {len(adds)} additions; a residual block adds the shortcut exactly once."
-        )
+        structure.problems.insert(0, mistakes.several_additions(len(adds)))
     return structure
 
 
@@ -127,30 +123,17 @@ def _joining_add(graph: Graph, adds: list[Node], output: Node) -> Node:
     return (feeding or adds)[-1]
 
 
-def _chain_back(node: Node, stop_ids: set[int]) -> list[Node]:
-    """Follows single-input nodes backwards from `node` until a stop, a join or an input."""
-    chain = [node]
-    while chain[-1].kind != INPUT and len(chain[-1].inputs) == 1 and id(chain[-1]) not in stop_ids:
-        chain.append(chain[-1].inputs[0])
-    return chain
-
-
 def _locate_branches(structure: BlockStructure) -> None:
     add = structure.add
     if len(add.inputs) != 2:
-        structure.problems.append(
-            f"the Add has {len(add.inputs)} inputs; it should add exactly two tensors, z[l+2] and a[l]."
-        )
+        structure.problems.append(mistakes.add_without_two_inputs(len(add.inputs)))
         return
-    first = _chain_back(add.inputs[0], set())
-    second = _chain_back(add.inputs[1], set())
+    first = structure.graph.chain_back(add.inputs[0])
+    second = structure.graph.chain_back(add.inputs[1])
     first_ids = {id(n) for n in first}
     branch_point = next((n for n in second if id(n) in first_ids), None)
     if branch_point is None:
-        structure.problems.append(
-            "the two tensors that are added do not come from a common a[l]: "
-            "the shortcut must start at the block input."
-        )
+        structure.problems.append(mistakes.branches_without_common_input())
         return
     first_segment = first[: [id(n) for n in first].index(id(branch_point))]
     second_segment = second[: [id(n) for n in second].index(id(branch_point))]
@@ -159,10 +142,7 @@ def _locate_branches(structure: BlockStructure) -> None:
     structure.shortcut_path = list(reversed(shortcut))
     structure.skip_source = branch_point
     if structure.block_input is not None and branch_point is not structure.block_input:
-        structure.problems.append(
-            f"the shortcut starts from an intermediate tensor ({branch_point.name}), not from the block "
-            "input: the skip connection must carry a[l] itself to the Add."
-        )
+        structure.problems.append(mistakes.skip_from_intermediate(branch_point))
 
 
 def _locate_final_relu(structure: BlockStructure, output: Node) -> None:
@@ -174,16 +154,8 @@ def _locate_final_relu(structure: BlockStructure, output: Node) -> None:
         return
     if output is add:
         if structure.main_path and structure.main_path[-1].kind == RELU:
-            structure.problems.append(
-                "a[l] is added after the final ReLU: add it to z[l+2] before applying g, "
-                "so that a[l+2] = g(z[l+2] + a[l])."
-            )
+            structure.problems.append(mistakes.skip_after_final_relu())
         else:
-            structure.problems.append(
-                "the block returns the sum without applying g: a[l+2] = g(z[l+2] + a[l]) needs a ReLU after the Add."
-            )
+            structure.problems.append(mistakes.sum_without_relu())
         return
-    structure.problems.append(
-        f"the block's output is {output.kind} ({output.name}), not the ReLU of the Add: "
-        "apply g directly to z[l+2] + a[l] and return that."
-    )
+    structure.problems.append(mistakes.output_not_relu_of_add(output))

@@ -149,6 +149,21 @@ class Graph:
         """Returns the kinds of all nodes in topological order."""
         return [n.kind for n in self.nodes]
 
+    def chain_back(self, node: Node) -> list[Node]:
+        """Follows single-input nodes backwards from `node` to where the chain starts.
+
+        Args:
+            node: The node to start from.
+
+        Returns:
+            `node` and the nodes before it, latest first, up to and including the first input
+            node or the first node that joins several inputs.
+        """
+        chain = [node]
+        while chain[-1].kind != INPUT and len(chain[-1].inputs) == 1:
+            chain.append(chain[-1].inputs[0])
+        return chain
+
     def ancestors(self, node: Node) -> set[int]:
         """Returns the ids of every node that `node` depends on, itself excluded."""
         seen: set[int] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from grader.report.result import check_name
+from resnet_course import spec
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +35,10 @@ class CheckSpec:
         """The check's name, e.g. ``identity_block: the skip is added before the final ReLU``."""
         return check_name(self.exercise, self.title)
 
+
+_STEM = spec.STEM
+_INPUT = "×".join(str(size) for size in spec.INPUT_SHAPE)
+_STAGE_BLOCKS = ", ".join(str(stage.blocks) for stage in spec.STAGES[:-1]) + f" and {spec.STAGES[-1].blocks}"
 
 _BUILDS = ("test_builds_from_symbolic_input", "builds a block from a symbolic input", 1)
 _MAIN_PATH = ("test_main_path_is_conv_bn_relu_conv_bn_relu_conv_bn",
@@ -76,11 +81,13 @@ _TABLE = {
     "ResNet50": (
         ("test_builds_a_model", "builds a functional model", 1),
         ("test_output_shape_is_batch_by_classes", "output shape is (None, classes)", 1),
-        ("test_parameter_count", "has 23,600,006 parameters for 64×64×3 inputs and 6 classes", 2),
-        ("test_stem", "stem is zero-padding 3, conv 7×7/2 with 64 filters, BN, ReLU, max-pool 3×3/2", 1),
-        ("test_stages_have_3_4_6_3_blocks", "stages have 3, 4, 6 and 3 blocks", 2),
+        ("test_parameter_count", f"has {spec.PARAMETERS:,} parameters for {_INPUT} inputs and {spec.CLASSES} classes",
+         2),
+        ("test_stem", f"stem is zero-padding {_STEM.padding}, conv {_STEM.kernel}×{_STEM.kernel}/{_STEM.stride} with "
+         f"{_STEM.filters} filters, BN, ReLU, max-pool {_STEM.pool}×{_STEM.pool}/{_STEM.pool_stride}", 1),
+        ("test_stages_have_3_4_6_3_blocks", f"stages have {_STAGE_BLOCKS} blocks", 2),
         ("test_blocks_have_lecture_filters_and_strides", "each block has its stage's filters, kernels and strides", 2),
-        ("test_every_addition_feeds_a_relu", "16 residual additions, each feeding a ReLU", 1),
+        ("test_every_addition_feeds_a_relu", f"{spec.ADDITIONS} residual additions, each feeding a ReLU", 1),
         ("test_head_is_pool_flatten_softmax", "head is average pooling, flatten and a softmax Dense of `classes` units", 1),
     ),
     "train_resnet50": (

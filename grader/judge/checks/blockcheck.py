@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from resnet_course import mistakes
 from resnet_course.blocks import BlockStructure, analyse_block
 from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Node, describe
 
@@ -40,25 +41,20 @@ def main_chain(structure: BlockStructure) -> list[Node]:
     """
     graph = structure.graph
     if structure.add is not None:
-        chains = [_chain_back(node) for node in structure.add.inputs]
+        chains = [_path_to(graph, node) for node in structure.add.inputs]
         chain = max(chains, key=len)
         misplaced_final = not structure.add_feeds_final_relu and graph.outputs[0] is structure.add
     else:
-        chain = _chain_back(graph.outputs[0])
+        chain = _path_to(graph, graph.outputs[0])
         misplaced_final = True
     if misplaced_final and chain and chain[-1].kind == RELU:
         chain = chain[:-1]
     return chain
 
 
-def _chain_back(node: Node) -> list[Node]:
-    chain = []
-    while node.kind != INPUT:
-        chain.append(node)
-        if len(node.inputs) != 1:
-            break
-        node = node.inputs[0]
-    return list(reversed(chain))
+def _path_to(graph, node: Node) -> list[Node]:
+    """The single-input chain that ends at ``node``, in order, without the input it starts from."""
+    return [n for n in reversed(graph.chain_back(node)) if n.kind != INPUT]
 
 
 def expect_main_path(structure: BlockStructure, expected: list[str], z_name: str) -> list[Node]:
@@ -70,8 +66,7 @@ def expect_main_path(structure: BlockStructure, expected: list[str], z_name: str
     wanted = " -> ".join(expected)
     found = describe(chain)
     if kinds[:-1] == expected and kinds[-1] == RELU:
-        fail(f"the main path applies a ReLU after its last {z_name} and before the Add ({found}). "
-             f"z[l+2] is the last {z_name}'s output: apply g only once, after adding a[l].")
+        fail(mistakes.relu_before_add(z_name, chain))
     if any(n.kind == ADD for n in chain) or (chain and len(chain[0].inputs) > 1):
         fail(f"the main path joins other tensors on the way ({found}); it should be the single chain {wanted}.")
     missing = [k for k in set(expected) if kinds.count(k) < expected.count(k)]
@@ -101,8 +96,7 @@ def expect_kernels(structure: BlockStructure, f: int) -> None:
         fail(f"the main path's kernels are {_sizes(kernels)}; the lecture's block uses {_sizes(wanted)} "
              f"(here f={f}): a 1×1 conv, then the f×f conv, then a 1×1 conv.")
     if convs[1].config["padding"] != "same":
-        fail(f"the f×f conv uses padding='{convs[1].config['padding']}', which shrinks the image: "
-             "use padding='same' so that z[l+2] keeps a[l]'s height and width.")
+        fail(mistakes.valid_padding(convs[1].config["padding"]))
 
 
 def expect_filters(structure: BlockStructure, filters) -> None:
@@ -115,56 +109,47 @@ def expect_filters(structure: BlockStructure, filters) -> None:
 
 def expect_channel_axis_batchnorm(structure: BlockStructure) -> None:
     """Checks that every BatchNormalization of the block normalizes the channel axis."""
-    norms = [n for n in structure.graph.nodes if n.kind == BN]
-    for node in norms:
-        rank = len(node.inputs[0].shape)
-        if node.config["axis"] != rank - 1:
-            fail(f"BatchNormalization '{node.name}' normalizes axis {node.config['axis']}, not the channel axis: "
-                 f"use axis={rank - 1} (or -1), so that each of the {node.inputs[0].shape[-1]} channels gets "
-                 "its own mean and variance.")
+    problem = mistakes.batchnorm_axis_problem(structure.graph.find(BN))
+    if problem:
+        fail(problem)
 
 
 def expect_skip_before_final_relu(structure: BlockStructure, z_name: str) -> None:
     """Checks that the Add comes before the final ReLU and feeds it, and that it is the block's output."""
     graph = structure.graph
     if structure.add is None:
-        fail("there is no skip connection: the block never adds a[l]. Compute a[l+2] = g(z[l+2] + a[l]): "
-             f"add a[l] to the last {z_name}'s output, then apply the ReLU.")
+        fail(mistakes.no_skip())
     if len(structure.adds) > 1:
-        fail(f"the block has {len(structure.adds)} additions; a residual block adds the shortcut exactly once.")
+        fail(mistakes.several_additions(len(structure.adds)))
     output = graph.outputs[0]
     if output is structure.add:
         if any(n.kind == RELU for n in structure.add.inputs):
-            fail("a[l] is added after the final ReLU: add it to z[l+2] before applying g, "
-                 "so that a[l+2] = g(z[l+2] + a[l]).")
-        fail("the block returns the sum without applying g: a[l+2] = g(z[l+2] + a[l]) needs a ReLU after the Add.")
+            fail(mistakes.skip_after_final_relu())
+        fail(mistakes.sum_without_relu())
     if not structure.add_feeds_final_relu:
-        fail(f"the block's output is {output.kind} ('{output.name}'), not the ReLU of the Add: apply g directly "
-             "to z[l+2] + a[l] and return that.")
+        fail(mistakes.output_not_relu_of_add(output))
 
 
 def expect_identity_skip(structure: BlockStructure) -> None:
     """Checks that the shortcut is a[l] itself: it starts at the block input and changes nothing."""
-    if structure.add is None:
-        fail("there is no skip connection, so nothing carries a[l] to the Add: keep a copy of the block input "
-             "(X_shortcut = X) and add it to z[l+2].")
-    if structure.skip_source is None or structure.skip_source is not structure.block_input:
-        source = structure.skip_source.name if structure.skip_source is not None else "another tensor"
-        fail(f"the shortcut starts from an intermediate tensor ('{source}'), not from the block input: "
-             "save X_shortcut = X before the main path changes X, and add that.")
+    expect_skip_from_block_input(structure)
     if structure.shortcut_path:
-        fail(f"the shortcut applies {describe(structure.shortcut_path)} to a[l]; in this block a[l] must reach "
-             "the Add unchanged.")
+        fail(mistakes.shortcut_not_identity(structure.shortcut_path))
+
+
+def expect_skip_from_block_input(structure: BlockStructure) -> None:
+    """Checks that there is a skip connection and that it starts at the block input."""
+    if structure.add is None:
+        fail(mistakes.no_skip())
+    if structure.skip_source is None or structure.skip_source is not structure.block_input:
+        fail(mistakes.skip_from_intermediate(structure.skip_source))
 
 
 def expect_no_baked_mode(structure: BlockStructure) -> None:
     """Checks that no BatchNormalization was called with a fixed ``training`` argument."""
-    for node in structure.graph.nodes:
-        if node.kind == BN and "training" in node.call_kwargs:
-            mode = node.call_kwargs["training"]
-            fail(f"BatchNormalization '{node.name}' is called with training={mode}, which fixes it to "
-                 f"{'batch statistics' if mode else 'its moving averages'} for good. Call it as "
-                 "BatchNormalization(axis=3)(X) and let fit() and predict() choose the mode.")
+    problem = mistakes.baked_mode_problem(structure.graph.find(BN))
+    if problem:
+        fail(problem)
 
 
 def expect_same_as_reference(submission, case, structure: BlockStructure, s, training: bool) -> None:

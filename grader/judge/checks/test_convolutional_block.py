@@ -3,7 +3,8 @@ import pytest
 
 from grader.sandboxed.cases import get_case
 from grader.judge.checks import blockcheck as bc
-from resnet_course.graph import describe
+from resnet_course import mistakes
+from resnet_course.graph import BN, CONV
 
 CASE = get_case("convolutional_block", "small")
 S = CASE.kwargs["s"]
@@ -58,16 +59,9 @@ def test_batchnorm_normalizes_channel_axis(block):
 
 
 def test_shortcut_is_strided_1x1_conv_then_bn(block):
-    if block.add is None:
-        bc.fail("there is no skip connection: add the projected shortcut to z[l+2] before the final ReLU.")
-    if block.skip_source is None or block.skip_source is not block.block_input:
-        source = block.skip_source.name if block.skip_source is not None else "another tensor"
-        bc.fail(f"the shortcut starts from an intermediate tensor ('{source}'), not from the block input: save "
-                "X_shortcut = X before the main path changes X, and project that.")
-    kinds = [n.kind for n in block.shortcut_path]
-    if kinds != ["conv", "bn"]:
-        bc.fail(f"the shortcut is {describe(block.shortcut_path)}; in a convolutional block it is a 1×1 Conv2D "
-                "(F3 filters, stride s) followed by BatchNormalization, so that it matches z[l+2]'s shape.")
+    bc.expect_skip_from_block_input(block)
+    if block.shortcut_kinds != [CONV, BN]:
+        bc.fail(mistakes.shortcut_not_projection(block.shortcut_path))
     conv = block.shortcut_path[0]
     found = (tuple(conv.config["kernel_size"]), tuple(conv.config["strides"]), conv.config["filters"])
     wanted = ((1, 1), (S, S), F3)

@@ -11,11 +11,12 @@ from grader.sandboxed.cases import get_case
 from grader.judge import evaluation
 from grader.judge.checks import resnetcheck as rc
 from grader.judge import retrain
+from resnet_course import mistakes, spec
 from resnet_course.graph import Graph
 
 RETRAIN_CASE = get_case("train_resnet50", "retrain")
-CLASSES = 6
-INPUT_SHAPE = (64, 64, 3)
+CLASSES = spec.CLASSES
+INPUT_SHAPE = spec.INPUT_SHAPE
 
 
 def _architecture_problem(model) -> str:
@@ -23,14 +24,15 @@ def _architecture_problem(model) -> str:
         return f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs, not one of each"
     shapes = (tuple(model.input.shape), tuple(model.output.shape))
     if shapes != ((None,) + INPUT_SHAPE, (None, CLASSES)):
-        return f"it maps {shapes[0]} to {shapes[1]}, not (None, 64, 64, 3) images to (None, 6) class probabilities"
+        return (f"it maps {shapes[0]} to {shapes[1]}, not {(None,) + INPUT_SHAPE} images to {(None, CLASSES)} "
+                "class probabilities")
     graph = Graph.from_model(model)
     problem = (rc.stage_count_problem(rc.residual_blocks(graph)) or rc.additions_problem(graph)
-               or rc.head_problem(graph, CLASSES))
+               or mistakes.head_problem(graph, CLASSES))
     if problem:
         return problem
-    if model.count_params() != rc.PARAMETERS:
-        return f"it has {model.count_params():,} parameters, not the {rc.PARAMETERS:,} of this notebook's ResNet-50"
+    if model.count_params() != spec.PARAMETERS:
+        return f"it has {model.count_params():,} parameters, not the {spec.PARAMETERS:,} of this notebook's ResNet-50"
     return ""
 
 
