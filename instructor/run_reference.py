@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from instructor.terminal_text import PlainLines
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_NOTEBOOK = REPO_ROOT / "solutions" / "resnets" / "Residual_Networks.ipynb"
 RELEASE_NOTEBOOK = REPO_ROOT / "assignments" / "resnets" / "Residual_Networks.ipynb"
@@ -81,7 +83,9 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
             removes the variable.
         allow_errors: Keep going after a cell raises, recording the error in its outputs.
         timeout: Seconds one cell may run.
-        echo: A text stream (e.g. sys.stdout) to print progress and cell output to, or None.
+        echo: A text stream (e.g. sys.stdout) to print progress and cell output to, or None. Where
+            it is not a terminal, redrawn lines such as Keras's progress bar are written as the
+            terminal would end up showing them, without control codes.
         extra_code: Code run in the same kernel after the last cell (not added to the notebook).
 
     Returns:
@@ -97,6 +101,8 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
         nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
         resources={"metadata": {"path": str(workdir)}},
     )
+    if echo is not None and not getattr(echo, "isatty", lambda: False)():
+        echo = PlainLines(echo)
     client.echo = echo
     kernel_env = dict(os.environ)
     for name, value in (env or {}).items():
@@ -121,6 +127,8 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
                 client.execute_cell(extra, len(nb.cells) - 1)
             finally:
                 nb.cells.pop()
+    if isinstance(echo, PlainLines):
+        echo.close()
     return nb
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import psutil
+
 from grader.pipeline.errors import GradingError
 
 ISOLATION_ENV = "GRADER_ISOLATION"
@@ -230,12 +232,12 @@ def run_sandboxed(
             break
         if now >= next_rss_check:
             next_rss_check = now + 0.25
-            pids = _tree_pids(proc.pid)
+            processes = _process_tree(proc.pid)
             # Root ignores RLIMIT_NPROC, so the process count is watched here instead.
-            if len(pids) > limits.max_processes:
+            if len(processes) > limits.max_processes:
                 processes_exceeded = True
                 break
-            if _memory_bytes(pids) > limits.memory_bytes:
+            if _memory_bytes(processes) > limits.memory_bytes:
                 memory_exceeded = True
                 break
             if watch is not None and watch():
@@ -340,57 +342,38 @@ def _apply_rlimits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _children_map() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = collections.defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # The command name may contain spaces or parentheses: fields start after the last ')'.
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        children[int(fields[1])].append(int(entry))
-    return children
+def _process_tree(root: int) -> list[psutil.Process]:
+    """The process ``root`` and every descendant still there (none once ``root`` is gone)."""
+    try:
+        process = psutil.Process(root)
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
 
 
-def _tree_pids(root: int) -> list[int]:
-    children = _children_map()
-    pids, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        pids.append(pid)
-        stack.extend(children.get(pid, ()))
-    return pids
-
-
-def _memory_bytes(pids: list[int]) -> int:
+def _memory_bytes(processes: list[psutil.Process]) -> int:
     """Memory used by the processes together: the sum of their proportional set sizes (PSS).
 
     Resident sizes would count the pages a forked child shares with its parent once per process, so a
     handful of forks of a TensorFlow process would look like many gigabytes; PSS splits shared pages
-    between their users. Where smaps_rollup is unreadable the resident size stands in.
+    between their users. Where PSS is unreadable the resident size stands in.
     """
     total = 0
-    page = os.sysconf("SC_PAGE_SIZE")
-    for pid in pids:
+    for process in processes:
         try:
-            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
-                for line in handle:
-                    if line.startswith(b"Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            continue
-        except (OSError, IndexError, ValueError):
-            pass
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
+            total += process.memory_full_info().pss
+        except psutil.AccessDenied:
+            total += _resident_bytes(process)
+        except psutil.Error:
             continue
     return total
+
+
+def _resident_bytes(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
 
 
 def _kill_tree(root: int) -> None:
@@ -404,13 +387,13 @@ def _kill_tree(root: int) -> None:
     except OSError:
         pass
     for _ in range(50):
-        pids = _tree_pids(root)
-        for pid in reversed(pids):
+        processes = _process_tree(root)
+        for process in reversed(processes):
             try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
+                process.kill()
+            except psutil.Error:
                 pass
-        if len(pids) <= 1:
+        if len(processes) <= 1:
             break
         time.sleep(0.02)
 

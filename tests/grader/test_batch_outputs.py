@@ -187,3 +187,26 @@ def test_parallel_gradings_share_the_cores_out():
     assert threads_per_grading(workers=4, cpu_count=8) == 2
     assert threads_per_grading(workers=3, cpu_count=8) == 2
     assert threads_per_grading(workers=16, cpu_count=2) == 1
+
+
+def test_progress_in_a_log_has_no_control_codes():
+    stream = io.StringIO()
+    progress = ProgressLine(2, stream=stream)
+    progress.advance("alice: 3/4")
+    progress.advance("bob: 4/4")
+    progress.close()
+    assert not any(code in stream.getvalue() for code in ("\r", "\x1b", "\b"))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_on_a_terminal_is_drawn_in_place_with_the_last_event():
+    stream = _Terminal()
+    progress = ProgressLine(2, stream=stream)
+    progress.advance("alice: 3/4")
+    progress.advance("bob: 4/4")
+    progress.close()
+    assert "\x1b[" in stream.getvalue() and "2/2" in stream.getvalue() and "bob: 4/4" in stream.getvalue()
