@@ -1,7 +1,13 @@
-"""nbgrader configuration for the course: instructor sources in solutions/, student releases in assignments/."""
+"""nbgrader configuration for the course.
+
+Instructor sources in solutions/, student releases in assignments/.
+"""
+
 import os
 
-c = get_config()  # noqa: F821 - injected by nbgrader
+from grader.nbgrader_bridge import autograde_preprocessors
+
+c = get_config()
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
@@ -9,13 +15,12 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.course_id = "resnets-course"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.keras", "*.h5"]
 
-# Autograding scores every test_<exercise> grade cell from the sandboxed grader's hidden checks, never from
-# the outputs of student code run in nbgrader's kernel (see grader/nbgrader_bridge.py).
-from grader.nbgrader_bridge import autograde_preprocessors  # noqa: E402
-
+# Autograding scores every test_<exercise> grade cell from the sandboxed grader's hidden checks,
+# never from the outputs of student code run in nbgrader's kernel (see grader/nbgrader_bridge.py).
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
-# A student who deletes a locked test cell gets it back (and graded) instead of silently losing its points;
-# nbgrader restores the source of locked cells that were edited in any case.
+# A student who deletes a locked test cell gets it back (and graded) instead of silently losing its
+# points; nbgrader restores the source of locked cells that were edited in any case.
 c.OverwriteCells.add_missing_cells = True
-# Importing TensorFlow and building ResNet50 in a fresh kernel takes well over nbgrader's default 30 s per cell.
+# Importing TensorFlow and building ResNet50 in a fresh kernel takes well over nbgrader's default 30
+# s per cell.
 c.Execute.timeout = 600

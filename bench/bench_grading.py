@@ -1,20 +1,22 @@
 """Time ``python -m grader check`` against plain headless autograde execution of the same notebook.
 
 Plain nbgrader autograding executes the whole submission notebook in a kernel (nbclient) with
-``NBGRADER_EXECUTION=autograde`` set, so the training cell loads the saved model instead of training.
-This grader instead runs only the solution cells in a sandboxed producer, then a judge. Both are run on
-the same notebook copy, with the same ``resnet50_signs.keras`` beside it, alternating, and the medians
-and their ratio are printed.
+``NBGRADER_EXECUTION=autograde`` set, so the training cell loads the saved model instead of
+training. This grader instead runs only the solution cells in a sandboxed producer, then a judge.
+Both are run on the same notebook copy, with the same ``resnet50_signs.keras`` beside it,
+alternating, and the medians and their ratio are printed.
 
 Usage::
 
-    python bench/bench_grading.py [--notebook solutions/resnets/Residual_Networks.ipynb] [--repeat 3]
+    python bench/bench_grading.py [--notebook solutions/resnets/Residual_Networks.ipynb] [--repeat
+    3]
         [--model resnet50_signs.keras]
 
-Without ``--model``, an untrained ResNet-50 built by the notebook's own ``ResNet50`` is saved beside it,
-so that both sides load and evaluate a full-size model (the accuracy checks then fail; the timing is
-what matters here).
+Without ``--model``, an untrained ResNet-50 built by the notebook's own ``ResNet50`` is saved beside
+it, so that both sides load and evaluate a full-size model (the accuracy checks then fail; the
+timing is what matters here).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +40,10 @@ def time_grader_check(notebook: Path) -> tuple[float, dict]:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "grader", "check", str(notebook), "--json"],
-        capture_output=True, text=True, cwd=REPO, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
     wall = time.perf_counter() - started
     if done.returncode != 0:
@@ -56,7 +61,10 @@ def time_headless_autograde(notebook: Path) -> float:
     try:
         started = time.perf_counter()
         client = NotebookClient(
-            nb, timeout=1800, kernel_name="python3", allow_errors=True,
+            nb,
+            timeout=1800,
+            kernel_name="python3",
+            allow_errors=True,
             resources={"metadata": {"path": str(notebook.parent)}},
         )
         client.execute()
@@ -83,15 +91,27 @@ model.save(sys.argv[2])
 """
     subprocess.run(
         [sys.executable, "-c", code, str(notebook), str(notebook.parent / MODEL_NAME)],
-        check=True, cwd=notebook.parent, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+        check=True,
+        cwd=notebook.parent,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Times grader check against a headless autograde of the same notebook."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK, help="the notebook to grade")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each method (default %(default)s)")
-    parser.add_argument("--model", type=Path, default=None, help=f"a trained model to place beside it as {MODEL_NAME}")
+    parser.add_argument(
+        "--notebook", type=Path, default=DEFAULT_NOTEBOOK, help="the notebook to grade"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each method (default %(default)s)"
+    )
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help=f"a trained model to place beside it as {MODEL_NAME}",
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -101,18 +121,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.model:
             shutil.copyfile(args.model, work / MODEL_NAME)
         else:
-            print("bench: saving an untrained ResNet-50 beside the notebook (no --model given)", flush=True)
+            print(
+                "bench: saving an untrained ResNet-50 beside the notebook (no --model given)",
+                flush=True,
+            )
             save_untrained_model(notebook)
         grader_times, headless_times = [], []
         for run in range(1, args.repeat + 1):
             wall, results = time_grader_check(notebook)
             grader_times.append(wall)
             timings = results.get("extra_data", {}).get("timings", {})
-            print(f"run {run}: grader check {wall:6.1f} s (producer {timings.get('producer', float('nan')):.1f} s, "
-                  f"judge {timings.get('judge', float('nan')):.1f} s; score {results['score']}/{results['max_score']})",
-                  flush=True)
+            print(
+                f"run {run}: grader check {wall:6.1f} s (producer "
+                f"{timings.get('producer', float('nan')):.1f} s, judge "
+                f"{timings.get('judge', float('nan')):.1f} s; score "
+                f"{results['score']}/{results['max_score']})",
+                flush=True,
+            )
             headless_times.append(time_headless_autograde(notebook))
-            print(f"run {run}: headless autograde execution {headless_times[-1]:6.1f} s", flush=True)
+            print(
+                f"run {run}: headless autograde execution {headless_times[-1]:6.1f} s", flush=True
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     grader_median = statistics.median(grader_times)

@@ -1,11 +1,14 @@
 """Measures the retrain check's accuracy for the reference blocks over several seeds.
 
-Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--csv bench/retrain_bar.csv]``
+Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--csv
+    bench/retrain_bar.csv]``
 
-Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends rows to the
-CSV. The bar in
-``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the machine's load.
+Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends
+rows to the CSV. The bar in
+``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the
+machine's load.
 """
+
 import argparse
 import csv
 import os
@@ -17,6 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def main() -> None:
+    """Measures the retrain check's accuracy of the reference blocks over seeds."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--epochs", type=int, default=None)
@@ -25,28 +29,56 @@ def main() -> None:
 
     import keras
 
-    from grader.sandboxed.cases import build_case, get_case
     from grader.judge import retrain
     from grader.judge.reference import reference_functions
+    from grader.sandboxed.cases import build_case, get_case
 
     epochs = args.epochs or retrain.EPOCHS
     model = build_case(get_case("train_resnet50", "retrain"), reference_functions())
     data = retrain.retrain_data()
-    print(f"retrain: {model.count_params()} parameters, {len(data[0])} training images, {epochs} epochs")
+    print(
+        f"retrain: {model.count_params()} parameters, {len(data[0])} training images, {epochs} "
+        "epochs"
+    )
     new_file = not Path(args.csv).exists()
     with open(args.csv, "a", newline="") as handle:
         writer = csv.writer(handle)
         if new_file:
-            writer.writerow(["date", "machine", "keras", "epochs", "train_images", "seed", "accuracy", "wall_s", "cpu_s"])
+            writer.writerow(
+                [
+                    "date",
+                    "machine",
+                    "keras",
+                    "epochs",
+                    "train_images",
+                    "seed",
+                    "accuracy",
+                    "wall_s",
+                    "cpu_s",
+                ]
+            )
         for seed in args.seeds:
             started, cpu_started = time.perf_counter(), time.process_time()
             accuracy = retrain.retrain_accuracy(model, data, seed=seed, epochs=epochs)
             seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-            print(f"seed {seed}: training accuracy {accuracy:.3f} in {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU",
-                  flush=True)
-            writer.writerow([time.strftime("%Y-%m-%d"), f"{platform.machine()} {os.cpu_count()} cpus (shared)",
-                             keras.__version__, epochs, retrain.TRAIN_IMAGES, seed, f"{accuracy:.4f}", f"{seconds:.1f}",
-                             f"{cpu_seconds:.1f}"])
+            print(
+                f"seed {seed}: training accuracy {accuracy:.3f} in {seconds:.1f} s wall, "
+                f"{cpu_seconds:.1f} s CPU",
+                flush=True,
+            )
+            writer.writerow(
+                [
+                    time.strftime("%Y-%m-%d"),
+                    f"{platform.machine()} {os.cpu_count()} cpus (shared)",
+                    keras.__version__,
+                    epochs,
+                    retrain.TRAIN_IMAGES,
+                    seed,
+                    f"{accuracy:.4f}",
+                    f"{seconds:.1f}",
+                    f"{cpu_seconds:.1f}",
+                ]
+            )
             handle.flush()
 
 

@@ -23,13 +23,14 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from instructor.run_reference import solution_namespace  # noqa: E402
-from signs_data import load_signs, one_hot  # noqa: E402
+from instructor.run_reference import solution_namespace
+from signs_data import load_signs, one_hot
 
-# Zen cores (AMD EPYC) have two 256-bit FMA pipes: 2 pipes x 8 float32 lanes x 2 FLOPs (multiply and add).
+# Zen cores (AMD EPYC) have two 256-bit FMA pipes: 2 pipes x 8 float32 lanes x 2 FLOPs (multiply and
+# add).
 FLOPS_PER_CYCLE_AVX2_FMA = 2 * 8 * 2
 
 
@@ -70,25 +71,35 @@ def cpu_peak_flops() -> tuple[float, str]:
                 megahertz.append(float(line.split(":")[1]))
     clock_hz = (max(megahertz) if megahertz else 2000.0) * 1e6
     peak = cores * clock_hz * FLOPS_PER_CYCLE_AVX2_FMA
-    return peak, f"{cores} cores x {clock_hz / 1e9:.2f} GHz x {FLOPS_PER_CYCLE_AVX2_FMA} FLOP/cycle (AVX2, 2 FMA pipes)"
+    return (
+        peak,
+        f"{cores} cores x {clock_hz / 1e9:.2f} GHz x {FLOPS_PER_CYCLE_AVX2_FMA} FLOP/cycle (AVX2, "
+        "2 FMA pipes)",
+    )
 
 
 def step_seconds(model, images, labels, batch_size: int, step: int) -> float:
     """Times one training step on the step-th batch and returns its duration in seconds."""
     start = (step * batch_size) % (len(images) - batch_size + 1)
     started = time.perf_counter()
-    model.train_on_batch(images[start:start + batch_size], labels[start:start + batch_size])
+    model.train_on_batch(images[start : start + batch_size], labels[start : start + batch_size])
     return time.perf_counter() - started
 
 
 def main(argv=None) -> None:
     """Runs the benchmark and prints the figures."""
-    parser = argparse.ArgumentParser(description="Training images/s: notebook ResNet-50 vs keras.applications")
+    parser = argparse.ArgumentParser(
+        description="Training images/s: notebook ResNet-50 vs keras.applications"
+    )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--steps", type=int, default=2, help="ABBA step groups per round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
-    parser.add_argument("--policy", default="float32", choices=["float32", "mixed_float16"],
-                        help="Keras dtype policy (the notebook uses mixed_float16 on a GPU)")
+    parser.add_argument(
+        "--policy",
+        default="float32",
+        choices=["float32", "mixed_float16"],
+        help="Keras dtype policy (the notebook uses mixed_float16 on a GPU)",
+    )
     args = parser.parse_args(argv)
     keras.mixed_precision.set_global_policy(args.policy)
 
@@ -99,43 +110,66 @@ def main(argv=None) -> None:
 
     models = {
         "notebook ResNet50": solution_namespace()["ResNet50"](input_shape=(64, 64, 3), classes=6),
-        "keras.applications.ResNet50": keras.applications.ResNet50(weights=None, input_shape=(64, 64, 3),
-                                                                    classes=6),
+        "keras.applications.ResNet50": keras.applications.ResNet50(
+            weights=None, input_shape=(64, 64, 3), classes=6
+        ),
     }
     for name, model in models.items():
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
         started = time.perf_counter()
         model.train_on_batch(images[: args.batch_size], labels[: args.batch_size])
-        print(f"{name}: {model.count_params():,} parameters, warm-up step {time.perf_counter() - started:.1f} s",
-              flush=True)
+        print(
+            f"{name}: {model.count_params():,} parameters, warm-up step "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
 
-    # Alternate step by step (ABBA order within each round) so that both models see the same machine load.
+    # Alternate step by step (ABBA order within each round) so that both models see the same machine
+    # load.
     rates: dict[str, list[float]] = {name: [] for name in models}
     step = 0
     for round_number in range(args.rounds):
         for _ in range(args.steps):
             for name in list(models) + list(reversed(models)):
-                rates[name].append(args.batch_size / step_seconds(models[name], images, labels, args.batch_size, step))
+                rates[name].append(
+                    args.batch_size
+                    / step_seconds(models[name], images, labels, args.batch_size, step)
+                )
                 step += 1
-        print(f"round {round_number + 1}/{args.rounds}: "
-              + ", ".join(f"{name} {statistics.median(rates[name]):.2f} img/s so far" for name in models), flush=True)
+        print(
+            f"round {round_number + 1}/{args.rounds}: "
+            + ", ".join(
+                f"{name} {statistics.median(rates[name]):.2f} img/s so far" for name in models
+            ),
+            flush=True,
+        )
 
     ours, theirs = (statistics.median(rates[name]) for name in models)
     flops = forward_flops(models["notebook ResNet50"])
     peak, how = cpu_peak_flops()
     achieved = 3 * flops * ours
     print()
-    print(f"backend {keras.backend.backend()}, policy {args.policy}, batch size {args.batch_size}; {len(rates[next(iter(models))])} timed steps per model, alternating; "
-          "median of the steps")
+    print(
+        f"backend {keras.backend.backend()}, policy {args.policy}, batch size {args.batch_size}; "
+        f"{len(rates[next(iter(models))])} timed steps per model, alternating; median of the steps"
+    )
     print(f"notebook ResNet50            {ours:7.2f} images/s")
     print(f"keras.applications.ResNet50  {theirs:7.2f} images/s")
     print(f"ratio notebook / keras.applications: {ours / theirs:.3f}")
-    print(f"forward pass {flops / 1e9:.3f} GFLOP/image; training ~3x = {3 * flops / 1e9:.3f} GFLOP/image "
-          f"(keras.applications: {forward_flops(models['keras.applications.ResNet50']) / 1e9:.3f} GFLOP/image "
-          "forward, its stage 2 runs at 16x16 instead of 15x15)")
-    print(f"achieved {achieved / 1e9:.1f} GFLOP/s of a {peak / 1e9:.1f} GFLOP/s peak ({how}): "
-          f"{achieved / peak:.1%}")
-    print(f"(machine load at the end, 1-minute average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"forward pass {flops / 1e9:.3f} GFLOP/image; training ~3x = {3 * flops / 1e9:.3f} "
+        "GFLOP/image (keras.applications: "
+        f"{forward_flops(models['keras.applications.ResNet50']) / 1e9:.3f} GFLOP/image forward, "
+        "its stage 2 runs at 16x16 instead of 15x15)"
+    )
+    print(
+        f"achieved {achieved / 1e9:.1f} GFLOP/s of a {peak / 1e9:.1f} GFLOP/s peak ({how}): "
+        f"{achieved / peak:.1%}"
+    )
+    print(
+        f"(machine load at the end, 1-minute average: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
 
 
 if __name__ == "__main__":

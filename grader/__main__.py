@@ -1,4 +1,5 @@
 """``python -m grader``: see :mod:`grader.cli`."""
+
 import sys
 
 from grader.cli import main

@@ -1,4 +1,8 @@
-"""The grader's command line: ``python -m grader check NOTEBOOK [--json]`` and ``python -m grader grade``."""
+"""The grader's command line.
+
+``python -m grader check NOTEBOOK [--json]`` and ``python -m grader grade``.
+"""
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="python -m grader",
-        description="Grade Residual Networks notebooks: student code runs sandboxed, hidden checks judge "
-        "what it built.",
+        description="Grade Residual Networks notebooks: student code runs sandboxed, hidden "
+        "checks judge what it built.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser(
@@ -28,21 +32,42 @@ def build_parser() -> argparse.ArgumentParser:
         "notebook was graded, whatever the score; 2 when it is not a readable notebook; 3 when the "
         "grader itself failed.",
     )
-    check.add_argument("notebook", help="the submission .ipynb (a saved resnet50_signs.keras may lie beside it)")
-    check.add_argument("--json", action="store_true", help="print Gradescope's results.json object instead")
-    check.add_argument("--timeout", type=float, default=PRODUCER_TIMEOUT_S,
-                       help="seconds allowed for running the submission's code (default %(default)s)")
-    check.add_argument("--step-timeout", type=float, default=STEP_TIMEOUT_S,
-                       help="seconds allowed for one cell or one exercise (default %(default)s)")
-    check.add_argument("--isolation", choices=("bwrap", "unshare", "none"), default=None,
-                       help="sandbox level for the submission's code (default: the strongest that works here)")
-    check.add_argument("--workdir", default=None,
-                       help="keep the artifacts and verdicts in this folder (default: a temporary one)")
+    check.add_argument(
+        "notebook", help="the submission .ipynb (a saved resnet50_signs.keras may lie beside it)"
+    )
+    check.add_argument(
+        "--json", action="store_true", help="print Gradescope's results.json object instead"
+    )
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=PRODUCER_TIMEOUT_S,
+        help="seconds allowed for running the submission's code (default %(default)s)",
+    )
+    check.add_argument(
+        "--step-timeout",
+        type=float,
+        default=STEP_TIMEOUT_S,
+        help="seconds allowed for one cell or one exercise (default %(default)s)",
+    )
+    check.add_argument(
+        "--isolation",
+        choices=("bwrap", "unshare", "none"),
+        default=None,
+        help="sandbox level for the submission's code (default: the strongest that works here)",
+    )
+    check.add_argument(
+        "--workdir",
+        default=None,
+        help="keep the artifacts and verdicts in this folder (default: a temporary one)",
+    )
     check.add_argument(RESULT_FILE_OPTION, default=None, help=argparse.SUPPRESS)
     check.set_defaults(handler=check_command)
     from grader.batch import cli as batch_cli
 
-    grade = commands.add_parser("grade", help="grade a whole class", description=batch_cli.DESCRIPTION)
+    grade = commands.add_parser(
+        "grade", help="grade a whole class", description=batch_cli.DESCRIPTION
+    )
     batch_cli.add_arguments(grade)
     return parser
 
@@ -50,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 def check_command(args: argparse.Namespace) -> int:
     """Runs ``check``: grades the notebook and prints the report.
 
-    With the internal ``--result-file PATH`` (see :mod:`grader.pipeline.child_process`) it writes the
-    typed result to that file instead and prints nothing.
+    With the internal ``--result-file PATH`` (see :mod:`grader.pipeline.child_process`) it writes
+    the typed result to that file instead and prints nothing.
 
     Args:
         args: the parsed arguments.
@@ -67,15 +92,20 @@ def check_command(args: argparse.Namespace) -> int:
 
     try:
         result = grade_notebook(
-            args.notebook, workdir=args.workdir, timeout=args.timeout, step_timeout=args.step_timeout,
+            args.notebook,
+            workdir=args.workdir,
+            timeout=args.timeout,
+            step_timeout=args.step_timeout,
             isolation=args.isolation,
         )
     except NotebookError as exc:
         print(f"grader: cannot grade this file: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except GradingError as exc:
-        print(f"grader: grading {args.notebook} failed (a grader fault, not the submission's): {exc}",
-              file=sys.stderr)
+        print(
+            f"grader: grading {args.notebook} failed (a grader fault, not the submission's): {exc}",
+            file=sys.stderr,
+        )
         return EXIT_GRADER_FAILED
     if args.result_file:
         result.save(args.result_file)

@@ -1,27 +1,30 @@
 """nbgrader plug-in: score each grade cell from the sandboxed grader's hidden checks.
 
-``nbgrader autograde`` executes a submission in its own kernel, in the student's process space, and scores
-each grade cell from that cell's outputs. A student's code can fake those outputs (patch
-``numpy.testing``, print "all tests passed"), so this bridge takes the score out of the kernel's hands:
+``nbgrader autograde`` executes a submission in its own kernel, in the student's process space, and
+scores each grade cell from that cell's outputs. A student's code can fake those outputs (patch
+``numpy.testing``, print "all tests passed"), so this bridge takes the score out of the kernel's
+hands:
 
 1. :class:`StartHiddenChecks`, placed before nbgrader's ``Execute``, starts the real grader
    (``python -m grader check --json``: sandboxed producer, then the judge in its own process) on the
    sanitized submission and the student's saved model, before any student code has run on this
    machine. While it works, nbgrader's kernel executes the notebook as usual.
-2. :class:`WriteHiddenVerdicts`, placed just before ``SaveAutoGrades``, replaces the outputs of every
-   ``test_<exercise>`` grade cell with the grader's verdicts for that exercise: one line per check, the
-   message of each failed one, and an ``execute_result`` holding the points earned, which nbgrader reads
-   as partial credit (``nbgrader.utils.determine_grade``). If grading could not run, the cell gets an
-   error output, so it scores 0 and formgrader shows why.
+2. :class:`WriteHiddenVerdicts`, placed just before ``SaveAutoGrades``, replaces the outputs of
+every
+   ``test_<exercise>`` grade cell with the grader's verdicts for that exercise: one line per check,
+   the message of each failed one, and an ``execute_result`` holding the points earned, which
+   nbgrader reads as partial credit (``nbgrader.utils.determine_grade``). If grading could not run,
+   the cell gets an error output, so it scores 0 and formgrader shows why.
 
-The verdicts name checks and say what is wrong; the checks' source code lives in the grader package and
-never enters the notebook, so ``generate_feedback`` cannot leak it.
+The verdicts name checks and say what is wrong; the checks' source code lives in the grader package
+and never enters the notebook, so ``generate_feedback`` cannot leak it.
 
 Enable it in ``nbgrader_config.py``::
 
     from grader.nbgrader_bridge import autograde_preprocessors
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,12 +40,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Float, Unicode
 
-from grader.sandboxed.contract import TRAINED_MODEL_NAME
 from grader.pipeline.child_process import GRADING_TIMEOUT_S, grade_files
 from grader.pipeline.errors import GradingError
 from grader.report.gradescope import check_outputs
 from grader.report.numbers import format_number
 from grader.report.result import UNSANDBOXED_WARNING, GradeResult
+from grader.sandboxed.contract import TRAINED_MODEL_NAME
 
 RESOURCE_KEY = "grader_hidden_checks"
 GRADE_CELL_PREFIX = "test_"
@@ -56,8 +59,12 @@ class StartHiddenChecks(NbGraderPreprocessor):
     copying) next to the notebook being autograded, so that the training cell can load it.
     """
 
-    timeout = Float(GRADING_TIMEOUT_S, help="Seconds the grader may take on one submission.").tag(config=True)
-    model_name = Unicode(TRAINED_MODEL_NAME, help="File name of the student's saved model.").tag(config=True)
+    timeout = Float(GRADING_TIMEOUT_S, help="Seconds the grader may take on one submission.").tag(
+        config=True
+    )
+    model_name = Unicode(TRAINED_MODEL_NAME, help="File name of the student's saved model.").tag(
+        config=True
+    )
 
     def preprocess(self, nb, resources):
         """Starts grading in the background and stores the pending result in ``resources``.
@@ -67,30 +74,38 @@ class StartHiddenChecks(NbGraderPreprocessor):
             resources: nbgrader's resources for this notebook.
 
         Returns:
-            ``nb`` unchanged and ``resources`` with the pending grading under ``grader_hidden_checks``.
+            ``nb`` unchanged and ``resources`` with the pending grading under
+            ``grader_hidden_checks``.
         """
         info = resources["nbgrader"]
         course = CourseDirectory(config=self.config)
-        submitted = Path(course.format_path(course.submitted_directory, info["student"], info["assignment"]))
+        submitted = Path(
+            course.format_path(course.submitted_directory, info["student"], info["assignment"])
+        )
         model = submitted / self.model_name
         model = model if model.is_file() else None
         autograded = Path(resources.get("metadata", {}).get("path") or ".")
         if model is not None and autograded.is_dir():
             shutil.copyfile(model, autograded / self.model_name)
         snapshot = copy.deepcopy(nb)
-        self.log.info("Starting the hidden checks for %s (model: %s)", info["student"], model or "none")
+        self.log.info(
+            "Starting the hidden checks for %s (model: %s)", info["student"], model or "none"
+        )
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hidden-checks")
-        resources[RESOURCE_KEY] = executor.submit(_grade_snapshot, snapshot, info["notebook"], model, self.timeout)
+        resources[RESOURCE_KEY] = executor.submit(
+            _grade_snapshot, snapshot, info["notebook"], model, self.timeout
+        )
         executor.shutdown(wait=False)
         return nb, resources
 
 
 class WriteHiddenVerdicts(NbGraderPreprocessor):
-    """Writes the grader's verdicts into the ``test_<exercise>`` grade cells, for ``SaveAutoGrades``."""
+    """Writes the verdicts into the ``test_<exercise>`` grade cells, for ``SaveAutoGrades``."""
 
     aliases = Dict(
         {"train_resnet50": ["training"]},
-        help="Other exercise names whose checks also score a grade cell, keyed by the cell's exercise.",
+        help="Other exercise names whose checks also score a grade cell, keyed by the cell's "
+        "exercise.",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -101,26 +116,34 @@ class WriteHiddenVerdicts(NbGraderPreprocessor):
             resources: nbgrader's resources, holding the pending grading.
 
         Returns:
-            The notebook with every ``test_<exercise>`` grade cell's outputs replaced, and ``resources``.
+            The notebook with every ``test_<exercise>`` grade cell's outputs replaced, and
+            ``resources``.
         """
         pending: Future | None = resources.pop(RESOURCE_KEY, None)
         result, failure = None, ""
         if pending is None:
-            failure = "the hidden checks were not started (StartHiddenChecks must run before Execute)"
+            failure = (
+                "the hidden checks were not started (StartHiddenChecks must run before Execute)"
+            )
         else:
             try:
                 result = pending.result()
             except GradingError as exc:
                 failure = str(exc)
-            except Exception as exc:  # a fault here must cost this student's cells, not the whole autograde
+            except (
+                Exception
+            ) as exc:  # a fault here must cost this student's cells, not the whole autograde
                 failure = f"{type(exc).__name__}: {exc}"
         if failure:
-            self.log.error("Hidden checks failed for %s: %s", resources["nbgrader"].get("student"), failure)
+            self.log.error(
+                "Hidden checks failed for %s: %s", resources["nbgrader"].get("student"), failure
+            )
         for cell in nb.cells:
             if _is_check_cell(cell):
-                exercise = cell.metadata.nbgrader["grade_id"][len(GRADE_CELL_PREFIX):]
+                exercise = cell.metadata.nbgrader["grade_id"][len(GRADE_CELL_PREFIX) :]
                 cell.outputs = (
-                    _error_outputs(failure) if failure
+                    _error_outputs(failure)
+                    if failure
                     else verdict_outputs(exercise, result, cell, self.aliases.get(exercise, []))
                 )
         return nb, resources
@@ -130,7 +153,8 @@ def autograde_preprocessors(base: list | None = None) -> list:
     """Returns nbgrader's autograde pipeline with the hidden-check steps in place.
 
     Args:
-        base: the pipeline to extend; defaults to nbgrader's own ``Autograde.autograde_preprocessors``.
+        base: the pipeline to extend; defaults to nbgrader's own
+            ``Autograde.autograde_preprocessors``.
 
     Returns:
         ``base`` with :class:`StartHiddenChecks` before ``Execute`` and :class:`WriteHiddenVerdicts`
@@ -139,14 +163,23 @@ def autograde_preprocessors(base: list | None = None) -> list:
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute, SaveAutoGrades
 
-    steps = [p for p in (base if base is not None else Autograde.class_traits()["autograde_preprocessors"].default())
-             if p not in (StartHiddenChecks, WriteHiddenVerdicts)]
+    steps = [
+        p
+        for p in (
+            base
+            if base is not None
+            else Autograde.class_traits()["autograde_preprocessors"].default()
+        )
+        if p not in (StartHiddenChecks, WriteHiddenVerdicts)
+    ]
     steps.insert(steps.index(Execute), StartHiddenChecks)
     steps.insert(steps.index(SaveAutoGrades), WriteHiddenVerdicts)
     return steps
 
 
-def verdict_outputs(exercise: str, result: GradeResult, cell, aliases: list[str] | tuple = ()) -> list:
+def verdict_outputs(
+    exercise: str, result: GradeResult, cell, aliases: list[str] | tuple = ()
+) -> list:
     """Builds a grade cell's outputs from the grading result, for one exercise.
 
     Args:
@@ -156,19 +189,24 @@ def verdict_outputs(exercise: str, result: GradeResult, cell, aliases: list[str]
         aliases: other exercise names whose checks count for this cell.
 
     Returns:
-        A stdout stream listing every check and each failure's message, then an ``execute_result`` whose
-        ``text/plain`` is the points earned: the cell's points times the fraction of the exercise's
-        check points the student earned.
+        A stdout stream listing every check and each failure's message, then an ``execute_result``
+        whose ``text/plain`` is the points earned: the cell's points times the fraction of the
+        exercise's check points the student earned.
     """
     names = {exercise, *aliases}
-    checks = [(check, output) for check, output in zip(result.checks, check_outputs(result))
-              if check.exercise in names]
+    checks = [
+        (check, output)
+        for check, output in zip(result.checks, check_outputs(result), strict=True)
+        if check.exercise in names
+    ]
     max_points = float(cell.metadata.nbgrader.get("points", 0))
     earned = sum(check.score for check, _ in checks)
     possible = sum(check.max_score for check, _ in checks)
     points = format_number(max_points * earned / possible if possible else 0.0)
     out_of = f"{points} / {format_number(max_points)} points"
-    lines = [f"Hidden checks for {exercise} (run by the course grader, outside this notebook): {out_of}"]
+    lines = [
+        f"Hidden checks for {exercise} (run by the course grader, outside this notebook): {out_of}"
+    ]
     if result.unsandboxed:
         lines.append("  " + UNSANDBOXED_WARNING)
     if not checks:
@@ -191,11 +229,17 @@ def verdict_outputs(exercise: str, result: GradeResult, cell, aliases: list[str]
 
 
 def _error_outputs(reason: str) -> list:
-    return [nbformat.v4.new_output(
-        "error", ename="GradingError", evalue=f"the hidden checks could not run: {reason}",
-        traceback=[f"GradingError: the hidden checks could not run: {reason}",
-                   "This cell scores 0 until an instructor regrades it."],
-    )]
+    return [
+        nbformat.v4.new_output(
+            "error",
+            ename="GradingError",
+            evalue=f"the hidden checks could not run: {reason}",
+            traceback=[
+                f"GradingError: the hidden checks could not run: {reason}",
+                "This cell scores 0 until an instructor regrades it.",
+            ],
+        )
+    ]
 
 
 def _is_check_cell(cell) -> bool:
@@ -207,7 +251,9 @@ def _is_check_cell(cell) -> bool:
     )
 
 
-def _grade_snapshot(notebook, notebook_id: str, model: Path | None, timeout_s: float) -> GradeResult:
+def _grade_snapshot(
+    notebook, notebook_id: str, model: Path | None, timeout_s: float
+) -> GradeResult:
     with tempfile.TemporaryDirectory(prefix="nbgrader-hidden-") as scratch:
         path = Path(scratch) / f"{notebook_id}.ipynb"
         nbformat.write(notebook, os.fspath(path))

@@ -4,10 +4,11 @@
 2. point to the degradation experiment's committed figures;
 3. execute the reference notebook headless at full size (training included);
 4. in a copy of the course, ``nbgrader generate_assignment``, then a small class in nbgrader's
-   ``submitted/`` tree (the reference with its trained model, a classic mistake, a hostile submission
-   and an untouched release notebook) graded by ``nbgrader autograde`` with the hidden checks, with
-   feedback generated and grades exported;
-5. the same class graded by the batch grader, and the gradebooks printed with where everything was written.
+   ``submitted/`` tree (the reference with its trained model, a classic mistake, a hostile
+   submission and an untouched release notebook) graded by ``nbgrader autograde`` with the hidden
+   checks, with feedback generated and grades exported;
+5. the same class graded by the batch grader, and the gradebooks printed with where everything was
+written.
 
 Every step prints as it starts and streams its subprocess's output, so nothing runs silently.
 """
@@ -24,9 +25,14 @@ from pathlib import Path
 
 import nbformat
 
-from instructor.sample_submissions import HOSTILE_DENSE_RESIDUAL_BLOCK, IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells
 from instructor.nbgrader_course import copy_course, tool_environment
 from instructor.run_reference import DEFAULT_OUTPUT, SOLUTION_NOTEBOOK
+from instructor.sample_submissions import (
+    HOSTILE_DENSE_RESIDUAL_BLOCK,
+    IDENTITY_BLOCK_SKIP_AFTER_RELU,
+    solution_sources,
+    with_cells,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNS = REPO_ROOT / "runs"
@@ -34,6 +40,7 @@ COURSE_DIR = RUNS / "demo_course"
 ASSIGNMENT = "resnets"
 GRADES_DIR = RUNS / "demo_grades"
 STEPS = 6
+
 
 def _shown(path: Path) -> str:
     """Returns `path` relative to the repository when it lies inside it, for shorter messages."""
@@ -62,12 +69,15 @@ def make_data() -> None:
     x_train, _, x_test, _, _ = load_signs()
     hidden = ensure_hidden_split()
     samples = write_samples(default_data_dir() / "samples.png")
-    print(f"train {len(x_train)} and test {len(x_test)} images in {default_data_dir()}; hidden split {hidden}")
+    print(
+        f"train {len(x_train)} and test {len(x_test)} images in {default_data_dir()}; hidden "
+        f"split {hidden}"
+    )
     print(f"sample grid: {samples} ({time.perf_counter() - started:.1f} s)")
 
 
 def show_degradation() -> None:
-    """Points to the committed degradation figures, which take a GPU or ~10 CPU minutes to remake."""
+    """Points to the committed degradation figures (remade on a GPU, or in ~10 CPU minutes)."""
     docs = REPO_ROOT / "docs" / "degradation"
     for figure in sorted(docs.glob("*.png")):
         print(f"figure: {_shown(figure)}")
@@ -78,23 +88,32 @@ def build_course() -> None:
     """Copies the course into runs/demo_course and releases the assignment with nbgrader."""
     shutil.rmtree(COURSE_DIR, ignore_errors=True)
     copy_course(COURSE_DIR, ASSIGNMENT)
-    _run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=COURSE_DIR)
+    _run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+        cwd=COURSE_DIR,
+    )
 
 
 def build_class() -> Path:
-    """Hands in four notebooks in nbgrader's submitted/ tree, the reference one with its trained model.
+    """Hands in four notebooks in nbgrader's submitted/ tree, the reference with its trained model.
 
     Returns:
         The submitted/ folder.
     """
     submitted = COURSE_DIR / "submitted"
     source = nbformat.read(SOLUTION_NOTEBOOK, as_version=4)
-    release = nbformat.read(COURSE_DIR / "assignments" / ASSIGNMENT / SOLUTION_NOTEBOOK.name, as_version=4)
+    release = nbformat.read(
+        COURSE_DIR / "assignments" / ASSIGNMENT / SOLUTION_NOTEBOOK.name, as_version=4
+    )
     reference = with_cells(release, solution_sources(source))
     students = {
         "reference": reference,
-        "skip_after_relu": with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU}),
-        "fakes_its_tests": with_cells(reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
+        "skip_after_relu": with_cells(
+            reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU}
+        ),
+        "fakes_its_tests": with_cells(
+            reference, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}
+        ),
         "blank_release": release,
     }
     for student, notebook in students.items():
@@ -109,9 +128,12 @@ def build_class() -> Path:
 
 
 def autograde_with_nbgrader() -> None:
-    """Autogrades the class through nbgrader (hidden checks included), then writes feedback and a CSV."""
-    for command in (["autograde", ASSIGNMENT, "--force"], ["generate_feedback", ASSIGNMENT, "--force"],
-                    ["export"]):
+    """Autogrades the class with nbgrader (hidden checks included); writes feedback and a CSV."""
+    for command in (
+        ["autograde", ASSIGNMENT, "--force"],
+        ["generate_feedback", ASSIGNMENT, "--force"],
+        ["export"],
+    ):
         _run([sys.executable, "-m", "nbgrader", *command], cwd=COURSE_DIR)
 
 
@@ -124,25 +146,31 @@ def print_nbgrader_grades() -> None:
     print("student | score | max_score")
     for row in rows:
         print(f"{row['student_id']} | {row['score']} | {row['max_score']}")
-    print(f"nbgrader: {_shown(COURSE_DIR / 'gradebook.db')}, {_shown(path)}, "
-          f"feedback HTML under {_shown(COURSE_DIR / 'feedback')}/")
+    print(
+        f"nbgrader: {_shown(COURSE_DIR / 'gradebook.db')}, {_shown(path)}, "
+        f"feedback HTML under {_shown(COURSE_DIR / 'feedback')}/"
+    )
 
 
 def print_gradebook() -> None:
-    """Prints each student's total, exercise totals and isolation from the batch grader's gradebook."""
+    """Prints each student's total, exercise totals and isolation from the batch gradebook."""
     path = GRADES_DIR / "gradebook.csv"
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
     from grader.batch.gradebook import EXERCISE_SUFFIX, ISOLATION_COLUMN
 
     header = list(rows[0]) if rows else []
-    columns = ["student", "status", "score", "max_score"] + [c for c in header if c.endswith(EXERCISE_SUFFIX)]
+    columns = ["student", "status", "score", "max_score"] + [
+        c for c in header if c.endswith(EXERCISE_SUFFIX)
+    ]
     columns.append(ISOLATION_COLUMN)
     print("\n" + " | ".join(columns))
     for row in rows:
         print(" | ".join(str(row.get(c, "")) for c in columns))
-    print(f"\ngradebook: {_shown(path)}; feedback and results.json per student and the class "
-          f"summary plot are under {_shown(GRADES_DIR)}/")
+    print(
+        f"\ngradebook: {_shown(path)}; feedback and results.json per student and the class "
+        f"summary plot are under {_shown(GRADES_DIR)}/"
+    )
 
 
 def main() -> int:
@@ -155,14 +183,28 @@ def main() -> int:
     show_degradation()
     _step(3, "reference notebook, executed headless at full size")
     if _run([sys.executable, "-m", "instructor.run_reference"], check=False) != 0:
-        print("warning: some reference cells failed (listed above); the demo carries on with what was saved.")
+        print(
+            "warning: some reference cells failed (listed above); the demo carries on with what "
+            "was saved."
+        )
     _step(4, "nbgrader: generate_assignment and a class of sample submissions")
     build_course()
     submitted = build_class()
     _step(5, "nbgrader autograde with the hidden checks, feedback and export")
     autograde_with_nbgrader()
     _step(6, "the same class through the batch grader, and the gradebooks")
-    _run([sys.executable, "-m", "grader", "grade", str(submitted), "--out", str(GRADES_DIR), "--force"])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "grade",
+            str(submitted),
+            "--out",
+            str(GRADES_DIR),
+            "--force",
+        ]
+    )
     print_gradebook()
     print_nbgrader_grades()
     print(f"\nreference run: {_shown(DEFAULT_OUTPUT)}/ (training_curves.png, summary.json)")

@@ -48,8 +48,9 @@ _summary = {
 }
 if history is not None:
     _summary["history"] = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    plots.plot_history(history, title=f"ResNet-50 on SIGNS, {EPOCHS} epoch(s), batch {BATCH_SIZE}").savefig(
-        "training_curves.png", dpi=120)
+    _title = f"ResNet-50 on SIGNS, {EPOCHS} epoch(s), batch {BATCH_SIZE}"
+    _figure = plots.plot_history(history, title=_title)
+    _figure.savefig("training_curves.png", dpi=120)
 with open("summary.json", "w") as _f:
     _json.dump(_summary, _f, indent=2)
 """
@@ -72,8 +73,16 @@ def _streaming_client_class():
     return StreamingClient
 
 
-def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_errors: bool = False,
-                     timeout: int = 3600, echo=None, extra_code: str | None = None):
+def execute_notebook(
+    notebook_path,
+    workdir,
+    *,
+    env: dict | None = None,
+    allow_errors: bool = False,
+    timeout: int = 3600,
+    echo=None,
+    extra_code: str | None = None,
+):
     """Executes a notebook in a fresh kernel whose working directory is `workdir`.
 
     Args:
@@ -98,7 +107,10 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
 
     nb = nbformat.read(str(notebook_path), as_version=4)
     client = _streaming_client_class()(
-        nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(workdir)}},
     )
     if echo is not None and not getattr(echo, "isatty", lambda: False)():
@@ -116,8 +128,14 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
         for number, index in enumerate(code_cells, start=1):
             cell = nb.cells[index]
             if echo is not None:
-                label = cell.metadata.get("nbgrader", {}).get("grade_id") or cell.source.strip().splitlines()[0][:60]
-                echo.write(f"\n[{time.perf_counter() - started:6.0f} s] cell {number}/{len(code_cells)}: {label}\n")
+                label = (
+                    cell.metadata.get("nbgrader", {}).get("grade_id")
+                    or cell.source.strip().splitlines()[0][:60]
+                )
+                echo.write(
+                    f"\n[{time.perf_counter() - started:6.0f} s] cell {number}/{len(code_cells)}: "
+                    f"{label}\n"
+                )
                 echo.flush()
             client.execute_cell(cell, index)
         if extra_code:
@@ -132,9 +150,11 @@ def execute_notebook(notebook_path, workdir, *, env: dict | None = None, allow_e
     return nb
 
 
-def solution_namespace(notebook_path=SOLUTION_NOTEBOOK, grade_ids=("imports", "identity_block",
-                                                                    "convolutional_block", "ResNet50")) -> dict:
-    """Executes the imports and the given solution cells of the reference notebook in a fresh namespace.
+def solution_namespace(
+    notebook_path=SOLUTION_NOTEBOOK,
+    grade_ids=("imports", "identity_block", "convolutional_block", "ResNet50"),
+) -> dict:
+    """Executes the imports and given solution cells of the reference notebook in a fresh namespace.
 
     This is how code outside the notebook (the training benchmark, the tests)
     uses the reference implementation without keeping a second copy of it.
@@ -153,18 +173,22 @@ def solution_namespace(notebook_path=SOLUTION_NOTEBOOK, grade_ids=("imports", "i
     namespace: dict = {"__name__": "reference_solution"}
     for grade_id in grade_ids:
         if grade_id not in cells:
-            raise KeyError(f"{notebook_path} has no cell with grade_id {grade_id!r}; it has {sorted(cells)}")
-        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)  # noqa: S102 - our own notebook
+            raise KeyError(
+                f"{notebook_path} has no cell with grade_id {grade_id!r}; it has {sorted(cells)}"
+            )
+        exec(compile(cells[grade_id], f"<{grade_id}>", "exec"), namespace)
     return namespace
 
 
 def cell_sources(notebook_path) -> dict[str, str]:
     """Maps each nbgrader grade_id of a notebook to its cell's source."""
-    # Plain JSON rather than nbformat, so that the benchmarks can read the notebook where Jupyter is not installed.
+    # Plain JSON rather than nbformat, so that the benchmarks can read the notebook where Jupyter is
+    # not installed.
     with open(notebook_path, encoding="utf-8") as handle:
         cells = json.load(handle)["cells"]
     return {
-        cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"]) if isinstance(cell["source"], list)
+        cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"])
+        if isinstance(cell["source"], list)
         else cell["source"]
         for cell in cells
         if "grade_id" in cell.get("metadata", {}).get("nbgrader", {})
@@ -174,26 +198,46 @@ def cell_sources(notebook_path) -> dict[str, str]:
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="directory for the results")
-    parser.add_argument("--quick", action="store_true", help="set RESNETS_QUICK=1: one epoch on 64 images")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="directory for the results"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="set RESNETS_QUICK=1: one epoch on 64 images"
+    )
     args = parser.parse_args(argv)
     import nbformat
 
     args.output.mkdir(parents=True, exist_ok=True)
     executed_path = args.output / SOLUTION_NOTEBOOK.name
     env = {"RESNETS_QUICK": "1" if args.quick else "0", "NBGRADER_EXECUTION": None}
-    print(f"Executing {SOLUTION_NOTEBOOK.relative_to(REPO_ROOT)} in {args.output} "
-          f"({'quick' if args.quick else 'full'} run)", flush=True)
+    print(
+        f"Executing {SOLUTION_NOTEBOOK.relative_to(REPO_ROOT)} in {args.output} "
+        f"({'quick' if args.quick else 'full'} run)",
+        flush=True,
+    )
     (args.output / "summary.json").unlink(missing_ok=True)
     started = time.perf_counter()
-    # Keep going past a failed cell, so that the executed notebook and the summary show what went wrong.
-    nb = execute_notebook(SOLUTION_NOTEBOOK, args.output, env=env, echo=sys.stdout, extra_code=_SUMMARY_CODE,
-                          allow_errors=True)
+    # Keep going past a failed cell, so that the executed notebook and the summary show what went
+    # wrong.
+    nb = execute_notebook(
+        SOLUTION_NOTEBOOK,
+        args.output,
+        env=env,
+        echo=sys.stdout,
+        extra_code=_SUMMARY_CODE,
+        allow_errors=True,
+    )
     nbformat.write(nb, str(executed_path))
     failures = [
-        (cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}", output.ename, output.evalue)
-        for index, cell in enumerate(nb.cells) if cell.cell_type == "code"
-        for output in cell.get("outputs", []) if output.output_type == "error"
+        (
+            cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}",
+            output.ename,
+            output.evalue,
+        )
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
     ]
     summary_path = args.output / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
@@ -201,8 +245,11 @@ def main(argv=None) -> int:
     summary["failed_cells"] = [f"{where}: {name}: {value}" for where, name, value in failures]
     summary_path.write_text(json.dumps(summary, indent=2))
     if "test_accuracy" in summary:
-        print(f"\nTest accuracy {summary['test_accuracy']:.1%}; training {summary['train_seconds'] or 0:.0f} s; "
-              f"whole notebook {summary['notebook_seconds']:.0f} s on {summary['device']}.")
+        print(
+            f"\nTest accuracy {summary['test_accuracy']:.1%}; training "
+            f"{summary['train_seconds'] or 0:.0f} s; whole notebook "
+            f"{summary['notebook_seconds']:.0f} s on {summary['device']}."
+        )
     print(f"Wrote {executed_path}, {summary_path} and the trained model to {args.output}.")
     for line in summary["failed_cells"]:
         print(f"FAILED {line}", file=sys.stderr)

@@ -1,9 +1,10 @@
 """Output written for a terminal, shown as plain lines where no terminal reads it (a log file, CI).
 
 Keras's progress bar redraws its line with carriage returns and backspaces and colours it with ANSI
-escape codes; a terminal shows only the line's last state. :class:`PlainLines` writes that last state,
-one line per line, with no control codes, so that a log reads like the screen did.
+escape codes; a terminal shows only the line's last state. :class:`PlainLines` writes that last
+state, one line per line, with no control codes, so that a log reads like the screen did.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 
 def rendered_line(raw: str) -> str:
-    """Returns what a terminal shows for one line of output: its last state, without control codes.
+    r"""Returns what a terminal shows for one line of output: its last state, without control codes.
 
     Args:
         raw: the line as written, without its newline: text, ``\\r`` (back to the line's start),

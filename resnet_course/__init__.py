@@ -1,0 +1,1 @@
+"""What a student's notebook imports: graph reading, public checks, training helpers, plots."""

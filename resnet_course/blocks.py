@@ -85,13 +85,17 @@ def analyse_block(model) -> BlockStructure:
         structure = BlockStructure(graph=graph, block_input=block_input, adds=adds)
         structure.problems.append(mistakes.no_skip())
         return structure
-    structure = locate_block(graph, _joining_add(graph, adds, output), block_input=block_input, output=output)
+    structure = locate_block(
+        graph, _joining_add(graph, adds, output), block_input=block_input, output=output
+    )
     if len(adds) > 1:
         structure.problems.insert(0, mistakes.several_additions(len(adds)))
     return structure
 
 
-def locate_block(graph: Graph, add: Node, block_input: Node | None = None, output: Node | None = None) -> BlockStructure:
+def locate_block(
+    graph: Graph, add: Node, block_input: Node | None = None, output: Node | None = None
+) -> BlockStructure:
     """Finds the residual block that ends at one Add of a larger graph.
 
     Args:

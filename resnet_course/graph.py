@@ -195,7 +195,9 @@ class _GraphBuilder:
             parents = list(call.input_tensors)
             if not parents_done:
                 pending.append((current, True))
-                pending.extend((p, False) for p in reversed(parents) if _call_key(p) not in self._by_call)
+                pending.extend(
+                    (p, False) for p in reversed(parents) if _call_key(p) not in self._by_call
+                )
                 continue
             self._add_call(key, op, call, current)
         return self._by_call[_call_key(tensor)]

@@ -97,7 +97,9 @@ def analyse_graph(graph: Graph) -> NetworkStructure:
     head_start = position[id(last_output)] + 1
     stem = graph.nodes[1 : stem_end + 1]
     head = graph.nodes[head_start : position[id(output)] + 1]
-    return NetworkStructure(graph, stem=stem, blocks=blocks, stages=_group_stages(blocks), head=head)
+    return NetworkStructure(
+        graph, stem=stem, blocks=blocks, stages=_group_stages(blocks), head=head
+    )
 
 
 def _summarize(structure: BlockStructure) -> BlockSummary:

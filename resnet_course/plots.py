@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False, weight_variance: float = 1.0,
+def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False,
+                            weight_variance: float = 1.0,
                             batch_size: int = 256, seed: int = 0) -> np.ndarray:
     """Measures how large the gradient is when it reaches each layer of a deep dense ReLU stack.
 
@@ -63,7 +64,8 @@ def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False,
     return np.array([float(tf.norm(g)) / batch_size for g in gradients])
 
 
-def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer at initialization"):
+def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer at "
+                                                   "initialization"):
     """Plots gradient norms against layer index on a log scale.
 
     Args:
@@ -77,7 +79,7 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     styles = ["o-", "s-", "^-", "d-", "v-"]
-    for (label, norms), style in zip(curves.items(), styles):
+    for (label, norms), style in zip(curves.items(), styles, strict=False):
         layers_ = np.arange(1, len(norms) + 1)
         ax.semilogy(layers_, norms, style, markersize=3, label=label)
     ax.set_xlabel("layer l (1 = closest to the input)")
@@ -89,7 +91,8 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
     return fig
 
 
-def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4, title: str = "Training examples"):
+def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4,
+                  title: str = "Training examples"):
     """Shows a few images of each class, one row per class.
 
     Args:
@@ -104,12 +107,13 @@ def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4, ti
     import matplotlib.pyplot as plt
 
     classes = np.unique(labels)
-    fig, axes = plt.subplots(len(classes), per_class, figsize=(1.6 * per_class, 1.6 * len(classes)), squeeze=False)
-    for row, cls in zip(axes, classes):
+    fig, axes = plt.subplots(len(classes), per_class, figsize=(1.6 * per_class, 1.6 * len(classes)),
+                             squeeze=False)
+    for row, cls in zip(axes, classes, strict=False):
         picks = np.flatnonzero(labels == cls)[:per_class]
         for ax in row:
             ax.axis("off")
-        for ax, index in zip(row, picks):
+        for ax, index in zip(row, picks, strict=False):
             ax.imshow(images[index])
         row[0].set_title(f"class {cls}", loc="left", fontsize=9)
     fig.suptitle(title)
@@ -134,10 +138,12 @@ def plot_history(history, title: str = "ResNet-50 training"):
 
     record = getattr(history, "history", history)
     if "loss" not in record:
-        raise ValueError(f"the history has no 'loss' entry (keys: {sorted(record)}); pass what model.fit returned")
+        raise ValueError(f"the history has no 'loss' entry (keys: {sorted(record)}); pass what "
+                         "model.fit returned")
     epochs = np.arange(1, len(record["loss"]) + 1)
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, metric, label in ((loss_ax, "loss", "categorical cross-entropy"), (acc_ax, "accuracy", "accuracy")):
+    panels = ((loss_ax, "loss", "categorical cross-entropy"), (acc_ax, "accuracy", "accuracy"))
+    for ax, metric, label in panels:
         if metric in record:
             ax.plot(epochs, record[metric], "o-", label="training")
         if f"val_{metric}" in record:
@@ -155,7 +161,8 @@ def plot_history(history, title: str = "ResNet-50 training"):
     return fig
 
 
-def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray, max_images: int = 12,
+def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray,
+                       max_images: int = 12,
                        columns: int = 6):
     """Shows the images the model got wrong, with their true and predicted classes.
 
@@ -180,9 +187,11 @@ def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: n
     fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for ax, index in zip(axes.ravel(), shown):
+    for ax, index in zip(axes.ravel(), shown, strict=False):
         ax.imshow(images[index])
-        ax.set_title(f"true {true_labels[index]}, predicted {predicted[index]}", fontsize=8, color="firebrick")
-    fig.suptitle(f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing {len(shown)})")
+        ax.set_title(f"true {true_labels[index]}, predicted {predicted[index]}", fontsize=8,
+                     color="firebrick")
+    fig.suptitle(f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing "
+                 f"{len(shown)})")
     fig.tight_layout()
     return fig

@@ -43,7 +43,10 @@ def _symbolic(fn, name: str, shape: tuple, *args, **kwargs):
     if output is None:
         _fail(f"{name} returned None: return the block's output tensor a[l+2].")
     if not hasattr(output, "_keras_history"):
-        _fail(f"{name} returned {type(output).__name__}, not a Keras tensor: return the block's output tensor.")
+        _fail(
+            f"{name} returned {type(output).__name__}, not a Keras tensor: return the block's "
+            "output tensor."
+        )
     return keras.Model(block_input, output)
 
 
@@ -66,8 +69,8 @@ def _check_initializer_used(fn, name: str, shape: tuple, kind: str, *args) -> No
         kernel = node.weights[0]
         if not np.all(kernel == np.float32(0.125)):
             _fail(
-                f"{name}: {node.name} ignores the initializer argument: pass kernel_initializer=initializer "
-                "to every layer with weights W."
+                f"{name}: {node.name} ignores the initializer argument: pass "
+                "kernel_initializer=initializer to every layer with weights W."
             )
 
 
@@ -87,13 +90,18 @@ def check_dense_residual_block(dense_residual_block) -> None:
     units = 5
     model = _symbolic(dense_residual_block, name, (units,), units)
     if tuple(model.output.shape) != (None, units):
-        _fail(f"{name}: a[l+2] has shape {tuple(model.output.shape)}; it should keep a[l]'s shape (None, {units}).")
+        _fail(
+            f"{name}: a[l+2] has shape {tuple(model.output.shape)}; it should keep a[l]'s shape "
+            f"(None, {units})."
+        )
     structure = analyse_block(model)
     _fail_on(mistakes.baked_mode_problem(structure.graph.nodes), name)
     _check_structure_problems(structure, name)
     dense = [n for n in structure.main_path if n.kind == DENSE]
     if len(dense) != 2:
-        _fail(f"{name}: the main path has {len(dense)} Dense layers; it needs two, W[l+1] and W[l+2].")
+        _fail(
+            f"{name}: the main path has {len(dense)} Dense layers; it needs two, W[l+1] and W[l+2]."
+        )
     if structure.shortcut_path:
         _fail(f"{name}: {mistakes.shortcut_not_identity(structure.shortcut_path)}")
     kinds = structure.main_kinds
@@ -101,27 +109,33 @@ def check_dense_residual_block(dense_residual_block) -> None:
         _fail(f"{name}: {mistakes.relu_before_add('Dense', structure.main_path)}")
     if kinds != [DENSE, RELU, DENSE]:
         _fail(
-            f"{name}: the main path is {' -> '.join(kinds)}; it should be Dense (z[l+1]) -> ReLU (a[l+1]) -> "
-            "Dense (z[l+2])."
+            f"{name}: the main path is {' -> '.join(kinds)}; it should be Dense (z[l+1]) -> ReLU "
+            "(a[l+1]) -> Dense (z[l+2])."
         )
     for node in dense:
         if node.config["units"] != units:
-            _fail(f"{name}: {node.name} has {node.config['units']} units; both Dense layers need `units` units.")
+            _fail(
+                f"{name}: {node.name} has {node.config['units']} units; both Dense layers need "
+                "`units` units."
+            )
         if not node.config.get("use_bias", True):
             _fail(f"{name}: {node.name} has no bias; z = W a + b needs b.")
 
     rng = np.random.default_rng(0)
     for node in dense:
-        node.op.set_weights([rng.normal(size=w.shape).astype(np.float32) * 0.5 for w in node.op.get_weights()])
+        node.op.set_weights(
+            [rng.normal(size=w.shape).astype(np.float32) * 0.5 for w in node.op.get_weights()]
+        )
     (W1, b1), (W2, b2) = (node.op.get_weights() for node in dense)
     a_prev = rng.normal(size=(4, units)).astype(np.float32)
-    relu = lambda z: np.maximum(z, 0)  # noqa: E731 - the lecture's g
-    expected = relu(relu(a_prev @ W1 + b1) @ W2 + b2 + a_prev)
+    # g is the ReLU: a[l+2] = g(W[l+2] g(W[l+1] a[l] + b[l+1]) + b[l+2] + a[l]).
+    expected = np.maximum(np.maximum(a_prev @ W1 + b1, 0) @ W2 + b2 + a_prev, 0)
     actual = np.asarray(model(a_prev))
     if not np.allclose(actual, expected, rtol=1e-4, atol=1e-5):
         _fail(
-            f"{name}: for a test input the block returns {np.round(actual[0], 3)} but g(W[l+2] g(W[l+1] a[l] + "
-            f"b[l+1]) + b[l+2] + a[l]) with your own weights is {np.round(expected[0], 3)}."
+            f"{name}: for a test input the block returns {np.round(actual[0], 3)} but g(W[l+2] "
+            "g(W[l+1] a[l] + b[l+1]) + b[l+2] + a[l]) with your own weights is "
+            f"{np.round(expected[0], 3)}."
         )
     _check_initializer_used(dense_residual_block, name, (units,), DENSE, units)
     _passed(name)
@@ -143,18 +157,24 @@ def _build_block(fn, name: str, shape: tuple, f: int, filters, **kwargs):
         return _symbolic(fn, name, shape, f, filters, **kwargs)
     except (NotImplementedError, CheckFailed):
         raise
-    except Exception as error:  # noqa: BLE001 - any build error gets diagnosed below
+    except Exception as error:  # any build error is diagnosed below
         channels = shape[-1]
         try:
             model = _symbolic(fn, name, (1, 1, channels), 1, [channels] * 3, **kwargs)
-        except Exception:  # noqa: BLE001 - the original error is the one to report
+        except Exception:  # the original error is the one to report
             model = None
         if model is not None:
-            _diagnose_block(model, name, shortcut_kind="projection" if "s" in kwargs else "identity",
-                            stride=kwargs.get("s", 1), check_padding=True)
+            _diagnose_block(
+                model,
+                name,
+                shortcut_kind="projection" if "s" in kwargs else "identity",
+                stride=kwargs.get("s", 1),
+                check_padding=True,
+            )
         _fail(
-            f"building {name} on an input of shape {shape} with f={f}, filters={list(filters)} failed: "
-            f"{type(error).__name__}: {error}. z[l+2] and the shortcut must have the same shape to be added."
+            f"building {name} on an input of shape {shape} with f={f}, filters={list(filters)} "
+            f"failed: {type(error).__name__}: {error}. z[l+2] and the shortcut must have the same "
+            "shape to be added."
         )
 
 
@@ -167,38 +187,51 @@ def _diagnose_block(model, name: str, shortcut_kind: str, stride: int, check_pad
     convs = [n for n in main if n.kind == CONV]
     if len(convs) != 3:
         _fail(
-            f"{name}: the main path has {len(convs)} convolutions; it needs three: 1x1 (F1), f x f (F2), 1x1 (F3)."
+            f"{name}: the main path has {len(convs)} convolutions; it needs three: 1x1 (F1), f x "
+            "f (F2), 1x1 (F3)."
         )
-    for position, conv in zip(("first", "second", "third"), convs):
+    for position, conv in zip(("first", "second", "third"), convs, strict=False):
         index = main.index(conv)
         if index + 1 >= len(main) or main[index + 1].kind != BN:
             _fail(
-                f"{name}: the {position} convolution of the main path is not followed by BatchNormalization; "
-                "each convolution is followed by BN (over the channels axis)."
+                f"{name}: the {position} convolution of the main path is not followed by "
+                "BatchNormalization; each convolution is followed by BN (over the channels axis)."
             )
     bns = [n for n in main if n.kind == BN]
     if len(bns) != 3:
-        _fail(f"{name}: the main path has {len(bns)} BatchNormalization layers; it needs one after each convolution.")
-    for position, bn in zip(("first", "second"), bns[:2]):
+        _fail(
+            f"{name}: the main path has {len(bns)} BatchNormalization layers; it needs one after "
+            "each convolution."
+        )
+    for position, bn in zip(("first", "second"), bns[:2], strict=False):
         index = main.index(bn)
         if main[index + 1].kind != RELU:
-            _fail(f"{name}: the {position} BatchNormalization is not followed by a ReLU; the main path is "
-                  "conv -> BN -> ReLU, conv -> BN -> ReLU, conv -> BN.")
+            _fail(
+                f"{name}: the {position} BatchNormalization is not followed by a ReLU; the main "
+                "path is conv -> BN -> ReLU, conv -> BN -> ReLU, conv -> BN."
+            )
     if main[-1].kind == RELU:
         _fail(f"{name}: {mistakes.relu_before_add('BatchNormalization', main)}")
     if main[-1].kind != BN:
-        _fail(f"{name}: the main path ends with {main[-1].kind}; it should end with the third BatchNormalization, "
-              "whose output z[l+2] is added to the shortcut.")
+        _fail(
+            f"{name}: the main path ends with {main[-1].kind}; it should end with the third "
+            "BatchNormalization, whose output z[l+2] is added to the shortcut."
+        )
     _fail_on(mistakes.batchnorm_axis_problem(structure.graph.find(BN)), name)
     if check_padding and convs[1].config["padding"] != "same":
         _fail(f"{name}: {mistakes.valid_padding(convs[1].config['padding'])}")
     for position, conv in (("first 1x1", convs[0]), ("f x f", convs[1]), ("last 1x1", convs[2])):
         wanted = (stride, stride) if position == "first 1x1" else (1, 1)
         if tuple(conv.config["strides"]) != wanted:
-            where = "the first 1x1 convolution (and the shortcut's 1x1 convolution)" if stride != 1 else "no convolution"
+            where = (
+                "the first 1x1 convolution (and the shortcut's 1x1 convolution)"
+                if stride != 1
+                else "no convolution"
+            )
             _fail(
-                f"{name}: the {position} convolution has strides {tuple(conv.config['strides'])}; the stride s "
-                f"belongs in {where}, every other convolution of the main path has stride 1."
+                f"{name}: the {position} convolution has strides {tuple(conv.config['strides'])}; "
+                f"the stride s belongs in {where}, every other convolution of the main path has "
+                "stride 1."
             )
     shortcut = structure.shortcut_kinds
     if shortcut_kind == "identity":
@@ -207,32 +240,48 @@ def _diagnose_block(model, name: str, shortcut_kind: str, stride: int, check_pad
     else:
         if CONV not in shortcut:
             _fail(
-                f"{name}: the shortcut has no 1x1 convolution: a convolutional block projects a[l] with a 1x1 "
-                "convolution (F3 filters, stride s) followed by BatchNormalization, so it matches z[l+2]'s shape."
+                f"{name}: the shortcut has no 1x1 convolution: a convolutional block projects "
+                "a[l] with a 1x1 convolution (F3 filters, stride s) followed by "
+                "BatchNormalization, so it matches z[l+2]'s shape."
             )
         if shortcut != [CONV, BN]:
             _fail(f"{name}: {mistakes.shortcut_not_projection(structure.shortcut_path)}")
         projection = structure.shortcut_path[0]
         if tuple(projection.config["kernel_size"]) != (1, 1):
-            _fail(f"{name}: the shortcut's convolution is {projection.config['kernel_size']}; it should be 1x1.")
+            _fail(
+                f"{name}: the shortcut's convolution is {projection.config['kernel_size']}; it "
+                "should be 1x1."
+            )
         if tuple(projection.config["strides"]) != (stride, stride):
-            _fail(f"{name}: the shortcut's 1x1 convolution has strides {tuple(projection.config['strides'])}; "
-                  f"it needs stride s={stride}, like the first convolution of the main path.")
+            _fail(
+                f"{name}: the shortcut's 1x1 convolution has strides "
+                f"{tuple(projection.config['strides'])}; it needs stride s={stride}, like the "
+                "first convolution of the main path."
+            )
     return structure
 
 
 def _check_conv_configs(structure, name: str, f: int, filters) -> None:
     convs = [n for n in structure.main_path if n.kind == CONV]
-    for conv, size, count, label in zip(convs, (1, f, 1), filters, ("F1", "F2", "F3")):
+    for conv, size, count, label in zip(
+        convs, (1, f, 1), filters, ("F1", "F2", "F3"), strict=False
+    ):
         if tuple(conv.config["kernel_size"]) != (size, size):
-            _fail(f"{name}: the convolution with {label} filters has a {conv.config['kernel_size']} window; "
-                  f"it should be {size}x{size}.")
+            _fail(
+                f"{name}: the convolution with {label} filters has a {conv.config['kernel_size']} "
+                f"window; it should be {size}x{size}."
+            )
         if conv.config["filters"] != count:
-            _fail(f"{name}: a main-path convolution has {conv.config['filters']} filters where {label}={count} "
-                  "were asked for.")
+            _fail(
+                f"{name}: a main-path convolution has {conv.config['filters']} filters where "
+                f"{label}={count} were asked for."
+            )
     if structure.shortcut_path and structure.shortcut_path[0].config["filters"] != filters[2]:
-        _fail(f"{name}: the shortcut's convolution has {structure.shortcut_path[0].config['filters']} filters; "
-              f"it needs F3={filters[2]} to match z[l+2].")
+        _fail(
+            f"{name}: the shortcut's convolution has "
+            f"{structure.shortcut_path[0].config['filters']} filters; it needs F3={filters[2]} to "
+            "match z[l+2]."
+        )
 
 
 def _main_path_silenced_output(model, structure, inputs: np.ndarray) -> np.ndarray:
@@ -256,16 +305,21 @@ def check_identity_block(identity_block) -> None:
     shape, f, filters = (6, 6, 4), 3, [2, 3, 4]
     model = _build_block(identity_block, name, shape, f, filters)
     if tuple(model.output.shape) != (None,) + shape:
-        _fail(f"{name}: the output has shape {tuple(model.output.shape)}; an identity block keeps its input's "
-              f"shape (None, {', '.join(map(str, shape))}).")
+        _fail(
+            f"{name}: the output has shape {tuple(model.output.shape)}; an identity block keeps "
+            f"its input's shape (None, {', '.join(map(str, shape))})."
+        )
     structure = _diagnose_block(model, name, "identity", stride=1, check_padding=True)
     _check_conv_configs(structure, name, f, filters)
 
     inputs = np.random.default_rng(1).normal(size=(2,) + shape).astype(np.float32)
     output = _main_path_silenced_output(model, structure, inputs)
     if not np.allclose(output, np.maximum(inputs, 0), atol=1e-5):
-        _fail(f"{name}: with z[l+2] forced to zero the block should return g(a[l]) = ReLU(X), but it does not: "
-              "check that the shortcut carries X itself and that ReLU comes after the addition.")
+        _fail(
+            f"{name}: with z[l+2] forced to zero the block should return g(a[l]) = ReLU(X), but "
+            "it does not: check that the shortcut carries X itself and that ReLU comes after the "
+            "addition."
+        )
     _check_initializer_used(identity_block, name, shape, CONV, f, filters)
     _passed(name)
 
@@ -284,8 +338,11 @@ def check_convolutional_block(convolutional_block) -> None:
     model = _build_block(convolutional_block, name, shape, f, filters, s=s)
     expected_shape = (None, 4, 4, filters[2])
     if tuple(model.output.shape) != expected_shape:
-        _fail(f"{name}: on input {shape} with s={s} the output has shape {tuple(model.output.shape)}; "
-              f"expected {expected_shape}: the stride halves height and width, F3 sets the channels.")
+        _fail(
+            f"{name}: on input {shape} with s={s} the output has shape "
+            f"{tuple(model.output.shape)}; expected {expected_shape}: the stride halves height "
+            "and width, F3 sets the channels."
+        )
     structure = _diagnose_block(model, name, "projection", stride=s, check_padding=True)
     _check_conv_configs(structure, name, f, filters)
 
@@ -295,13 +352,18 @@ def check_convolutional_block(convolutional_block) -> None:
     shortcut_model = _submodel(model, projection)
     expected = np.maximum(np.asarray(shortcut_model(inputs, training=False)), 0)
     if not np.allclose(output, expected, atol=1e-5):
-        _fail(f"{name}: with z[l+2] forced to zero the block should return ReLU(shortcut), but it does not: "
-              "check that the projected shortcut is what gets added, and that ReLU comes after the addition.")
+        _fail(
+            f"{name}: with z[l+2] forced to zero the block should return ReLU(shortcut), but it "
+            "does not: check that the projected shortcut is what gets added, and that ReLU comes "
+            "after the addition."
+        )
 
     model_s1 = _build_block(convolutional_block, name, shape, f, filters, s=1)
     if tuple(model_s1.output.shape) != (None, 8, 8, filters[2]):
-        _fail(f"{name}: with s=1 the output has shape {tuple(model_s1.output.shape)}; the stride argument s "
-              "must be used (height and width stay 8 when s=1).")
+        _fail(
+            f"{name}: with s=1 the output has shape {tuple(model_s1.output.shape)}; the stride "
+            "argument s must be used (height and width stay 8 when s=1)."
+        )
     _check_initializer_used(convolutional_block, name, shape, CONV, f, filters)
     _passed(name)
 
@@ -318,46 +380,67 @@ def _submodel(model, node):
 
 def _check_stages(graph: Graph, name: str) -> None:
     network = analyse_graph(graph)
-    unfollowed = [block.structure.add.name for block in network.blocks if block.structure.final_relu is None]
+    unfollowed = [
+        block.structure.add.name for block in network.blocks if block.structure.final_relu is None
+    ]
     if unfollowed:
         _fail(f"{name}: {mistakes.additions_without_relu(unfollowed[:1])}")
     stages = network.stages
     if len(stages) != len(spec.STAGES):
-        _fail(f"{name}: found {len(stages)} stages (a stage starts with a convolutional block); ResNet-50 has "
-              f"{len(spec.STAGES)}, stages {spec.STAGES[0].number} to {spec.STAGES[-1].number}.")
-    for blocks_in_stage, stage in zip(stages, spec.STAGES):
+        _fail(
+            f"{name}: found {len(stages)} stages (a stage starts with a convolutional block); "
+            f"ResNet-50 has {len(spec.STAGES)}, stages {spec.STAGES[0].number} to "
+            f"{spec.STAGES[-1].number}."
+        )
+    for blocks_in_stage, stage in zip(stages, spec.STAGES, strict=False):
         number, count = stage.number, stage.blocks
         first = blocks_in_stage[0]
         if first.kind != "convolutional":
             _fail(f"{name}: stage {number} does not start with a convolutional block.")
         if len(blocks_in_stage) != count:
-            _fail(f"{name}: stage {number} has {len(blocks_in_stage)} residual blocks; ResNet-50's stage {number} "
-                  f"has {count}: one convolutional block and {count - 1} identity blocks.")
+            _fail(
+                f"{name}: stage {number} has {len(blocks_in_stage)} residual blocks; ResNet-50's "
+                f"stage {number} has {count}: one convolutional block and {count - 1} identity "
+                "blocks."
+            )
         projection = next(n for n in first.structure.shortcut_path if n.kind == CONV)
         if projection.config["filters"] != stage.channels:
-            _fail(f"{name}: stage {number}'s convolutional block has F3={projection.config['filters']}; it should "
-                  f"be {stage.channels}.")
+            _fail(
+                f"{name}: stage {number}'s convolutional block has "
+                f"F3={projection.config['filters']}; it should be {stage.channels}."
+            )
         if tuple(projection.config["strides"]) != (stage.stride, stage.stride):
-            _fail(f"{name}: stage {number}'s convolutional block has s={projection.config['strides'][0]}; it "
-                  f"should be s={stage.stride}.")
+            _fail(
+                f"{name}: stage {number}'s convolutional block has "
+                f"s={projection.config['strides'][0]}; it should be s={stage.stride}."
+            )
 
 
 def _check_head(graph: Graph, name: str, classes: int) -> None:
-    """Checks the lecture's own head layers; the grader's hidden check accepts equivalent heads too."""
+    """Checks the lecture's own head layers.
+
+    The grader's hidden check accepts equivalent heads too.
+    """
     pool_size = (spec.HEAD.pool, spec.HEAD.pool)
     tail = graph.nodes[-4:]
     kinds = [n.kind for n in tail]
     if kinds != [AVGPOOL, FLATTEN, DENSE, SOFTMAX]:
-        _fail(f"{name}: the network ends with {' -> '.join(kinds)}; it should end with AveragePooling2D "
-              f"{spec.HEAD.pool}x{spec.HEAD.pool} -> Flatten -> Dense({classes}) with softmax.")
+        _fail(
+            f"{name}: the network ends with {' -> '.join(kinds)}; it should end with "
+            f"AveragePooling2D {spec.HEAD.pool}x{spec.HEAD.pool} -> Flatten -> Dense({classes}) "
+            "with softmax."
+        )
     pool, _, dense, _ = tail
     if tuple(pool.config["pool_size"]) != pool_size:
         _fail(f"{name}: the average pooling window is {pool.config['pool_size']}; use {pool_size}.")
     if dense.config["units"] != classes:
-        _fail(f"{name}: the last Dense layer has {dense.config['units']} units; it needs one per class ({classes}).")
+        _fail(
+            f"{name}: the last Dense layer has {dense.config['units']} units; it needs one per "
+            f"class ({classes})."
+        )
 
 
-def check_ResNet50(ResNet50) -> None:  # noqa: N802 - named after the exercise function
+def check_ResNet50(ResNet50) -> None:
     """Checks `ResNet50(input_shape=(64, 64, 3), classes=6)`.
 
     Args:
@@ -370,11 +453,19 @@ def check_ResNet50(ResNet50) -> None:  # noqa: N802 - named after the exercise f
     input_shape, classes = spec.INPUT_SHAPE, spec.CLASSES
     model = ResNet50(input_shape=input_shape, classes=classes)
     if not hasattr(model, "count_params") or not getattr(model, "outputs", None):
-        _fail(f"{name} returned {type(model).__name__}; return keras.Model(inputs=X_input, outputs=X).")
+        _fail(
+            f"{name} returned {type(model).__name__}; return keras.Model(inputs=X_input, "
+            "outputs=X)."
+        )
     if tuple(model.input_shape) != (None,) + input_shape:
-        _fail(f"{name}: the model's input shape is {model.input_shape}; build keras.Input(input_shape).")
+        _fail(
+            f"{name}: the model's input shape is {model.input_shape}; build "
+            "keras.Input(input_shape)."
+        )
     if tuple(model.output_shape) != (None, classes):
-        _fail(f"{name}: the model's output shape is {model.output_shape}; expected (None, {classes}).")
+        _fail(
+            f"{name}: the model's output shape is {model.output_shape}; expected (None, {classes})."
+        )
     graph = Graph.from_model(model)
     _fail_on(mistakes.baked_mode_problem(graph.nodes), name)
     _fail_on(mistakes.batchnorm_axis_problem(graph.find(BN)), name)
@@ -383,9 +474,13 @@ def check_ResNet50(ResNet50) -> None:  # noqa: N802 - named after the exercise f
     _check_head(graph, name, classes)
     if model.count_params() != spec.PARAMETERS:
         _fail(f"{name}: {mistakes.parameter_count(model.count_params())}")
-    probabilities = np.asarray(model(np.random.default_rng(3).random((2,) + input_shape, dtype=np.float32)))
+    probabilities = np.asarray(
+        model(np.random.default_rng(3).random((2,) + input_shape, dtype=np.float32))
+    )
     if not np.allclose(probabilities.sum(axis=-1), 1.0, atol=1e-3):
-        _fail(f"{name}: the outputs do not sum to 1 over the classes; the last layer needs a softmax.")
+        _fail(
+            f"{name}: the outputs do not sum to 1 over the classes; the last layer needs a softmax."
+        )
     print(f"{name}: {model.count_params():,} parameters, the same as keras.applications.ResNet50.")
     _passed(name)
 
@@ -394,7 +489,9 @@ def check_ResNet50(ResNet50) -> None:  # noqa: N802 - named after the exercise f
 
 
 def check_train_resnet50(train_resnet50) -> None:
-    """Checks `train_resnet50(model, train_ds, epochs, learning_rate, validation_data=None)` on a tiny model.
+    """Checks `train_resnet50(model, train_ds, epochs, learning_rate, validation_data=None)`.
+
+    It trains a tiny model with it.
 
     Args:
         train_resnet50: The student's function.
@@ -410,35 +507,51 @@ def check_train_resnet50(train_resnet50) -> None:
     images = rng.random((12, 8, 8, 3), dtype=np.float32)
     labels = np.eye(6, dtype=np.float32)[np.arange(12) % 6]
     dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(4)
-    # float32 layers whatever the global policy: under mixed precision (GPU) float16 rounding would blur the
-    # comparison of losses below.
+    # float32 layers whatever the global policy: under mixed precision (GPU) float16 rounding would
+    # blur the comparison of losses below.
     inputs = keras.Input((8, 8, 3))
     flat = keras.layers.Flatten(dtype="float32")(inputs)
     tiny = keras.Model(inputs, keras.layers.Dense(6, activation="softmax", dtype="float32")(flat))
     history = train_resnet50(tiny, dataset, 2, 0.003, validation_data=dataset)
     if not isinstance(history, keras.callbacks.History):
-        _fail(f"{name} returned {type(history).__name__}; return the History that model.fit returns.")
+        _fail(
+            f"{name} returned {type(history).__name__}; return the History that model.fit returns."
+        )
     record = history.history
     if len(record.get("loss", [])) != 2:
-        _fail(f"{name}: asked for 2 epochs, the history has {len(record.get('loss', []))}; pass epochs to fit.")
+        _fail(
+            f"{name}: asked for 2 epochs, the history has {len(record.get('loss', []))}; pass "
+            "epochs to fit."
+        )
     if "accuracy" not in record:
         _fail(f"{name}: the history has no 'accuracy'; compile with metrics=['accuracy'].")
     if "val_loss" not in record:
         _fail(f"{name}: no validation results in the history; pass validation_data to fit.")
     if not isinstance(tiny.optimizer, keras.optimizers.Adam):
-        _fail(f"{name}: the optimizer is {type(tiny.optimizer).__name__}; use keras.optimizers.Adam.")
+        _fail(
+            f"{name}: the optimizer is {type(tiny.optimizer).__name__}; use keras.optimizers.Adam."
+        )
     if not np.isclose(float(tiny.optimizer.learning_rate), 0.003):
-        _fail(f"{name}: Adam's learning rate is {float(tiny.optimizer.learning_rate)}, not the learning_rate "
-              "argument (0.003).")
+        _fail(
+            f"{name}: Adam's learning rate is {float(tiny.optimizer.learning_rate)}, not the "
+            "learning_rate argument (0.003)."
+        )
     expected_loss = keras.losses.CategoricalCrossentropy()(labels, tiny.predict(images, verbose=0))
-    if not np.isclose(tiny.evaluate(images, labels, verbose=0, return_dict=True)["loss"], float(expected_loss),
-                      rtol=1e-3):
-        _fail(f"{name}: the loss is not the categorical cross-entropy of one-hot labels; compile with "
-              "loss='categorical_crossentropy'.")
+    if not np.isclose(
+        tiny.evaluate(images, labels, verbose=0, return_dict=True)["loss"],
+        float(expected_loss),
+        rtol=1e-3,
+    ):
+        _fail(
+            f"{name}: the loss is not the categorical cross-entropy of one-hot labels; compile "
+            "with loss='categorical_crossentropy'."
+        )
     _passed(name)
 
 
-def check_saved_model(path: str, images: np.ndarray, labels: np.ndarray, min_accuracy: float = 0.0) -> float:
+def check_saved_model(
+    path: str, images: np.ndarray, labels: np.ndarray, min_accuracy: float = 0.0
+) -> float:
     """Checks the saved, trained model the grader will judge.
 
     Args:
@@ -457,18 +570,28 @@ def check_saved_model(path: str, images: np.ndarray, labels: np.ndarray, min_acc
 
     name = "train_resnet50"
     if not os.path.exists(path):
-        _fail(f"{name}: there is no {path} next to the notebook; run the training cell, which saves it.")
+        _fail(
+            f"{name}: there is no {path} next to the notebook; run the training cell, which saves "
+            "it."
+        )
     size = os.path.getsize(path)
     if size > training.SUBMISSION_LIMIT_BYTES:
-        _fail(f"{name}: {path} is {size / 1e6:.1f} MB, over the {training.SUBMISSION_LIMIT_BYTES / 1e6:.0f} MB "
-              "submission limit; save it without the optimizer state (training.save_for_grading).")
+        _fail(
+            f"{name}: {path} is {size / 1e6:.1f} MB, over the "
+            f"{training.SUBMISSION_LIMIT_BYTES / 1e6:.0f} MB submission limit; save it without "
+            "the optimizer state (training.save_for_grading)."
+        )
     model = training.load_trained_model(path)
     if tuple(model.output_shape) != (None, 6):
-        _fail(f"{name}: the saved model's output shape is {model.output_shape}; expected (None, 6).")
+        _fail(
+            f"{name}: the saved model's output shape is {model.output_shape}; expected (None, 6)."
+        )
     accuracy = float(np.mean(training.predict_classes(model, images) == np.asarray(labels)))
     print(f"{path}: {size / 1e6:.1f} MB, test accuracy {accuracy:.1%}")
     if accuracy < min_accuracy:
-        _fail(f"{name}: the saved model's test accuracy is {accuracy:.1%}; the assignment asks for at least "
-              f"{min_accuracy:.0%}. Train with the notebook's default settings.")
+        _fail(
+            f"{name}: the saved model's test accuracy is {accuracy:.1%}; the assignment asks for "
+            f"at least {min_accuracy:.0%}. Train with the notebook's default settings."
+        )
     print("All checks passed for the saved model.")
     return accuracy

@@ -1,8 +1,9 @@
 """ResNet-50 as the lecture defines it, in one place: stem, stages and head.
 
-The notebook's public checks, the grader's hidden checks and the points table all read these figures;
-none of them writes the stage table or the stem's settings again.
+The notebook's public checks, the grader's hidden checks and the points table all read these
+figures; none of them writes the stage table or the stem's settings again.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -76,7 +77,8 @@ STAGES = (
     Stage(5, (512, 512, 2048), 2, 3),
 )
 HEAD = Head()
-#: Parameters for INPUT_SHAPE and CLASSES, the same as keras.applications.ResNet50 (a test checks it).
+#: Parameters for INPUT_SHAPE and CLASSES, the same as keras.applications.ResNet50 (a test checks
+#: it).
 PARAMETERS = 23_600_006
 #: One addition per residual block.
 ADDITIONS = sum(stage.blocks for stage in STAGES)

@@ -109,7 +109,8 @@ def ensure_float32_output(model):
 
     if str(model.outputs[0].dtype) == "float32":
         return model
-    outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(model.outputs[0])
+    outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
+        model.outputs[0])
     return keras.Model(model.inputs, outputs, name=model.name)
 
 
@@ -127,7 +128,8 @@ def normalize_images(images: np.ndarray) -> np.ndarray:
     """
     images = np.asarray(images)
     if images.ndim != 4:
-        raise ValueError(f"expected images of shape (m, height, width, channels), got shape {images.shape}")
+        raise ValueError("expected images of shape (m, height, width, channels), got shape "
+                         f"{images.shape}")
     return images.astype(np.float32) / 255.0
 
 
@@ -159,7 +161,8 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
             "convert integer labels with signs_data.one_hot"
         )
     if len(images) != len(labels_one_hot):
-        raise ValueError(f"{len(images)} images but {len(labels_one_hot)} labels: they must match one to one")
+        raise ValueError(f"{len(images)} images but {len(labels_one_hot)} labels: they must match "
+                         "one to one")
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
     dataset = tf.data.Dataset.from_tensor_slices((images, labels_one_hot))
@@ -168,8 +171,9 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
     dataset = dataset.batch(batch_size)
     # Scaling after batching is one vectorized op per batch instead of one per image.
     dataset = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
-    # One private thread prepares the next batch. Autotuning would add threads of its own, and on a 2-core CPU
-    # they compete with the training step: it measured 10-25% slower there (bench/bench_input_pipeline.py).
+    # One private thread prepares the next batch. Autotuning would add threads of its own, and on a
+    # 2-core CPU they compete with the training step: it measured 10-25% slower there
+    # (bench/bench_input_pipeline.py).
     options = tf.data.Options()
     options.autotune.enabled = False
     options.threading.private_threadpool_size = 1
@@ -196,7 +200,8 @@ def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_s
     import keras
 
     if not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"need 0 <= warmup_steps < total_steps, got warmup_steps={warmup_steps}, total_steps={total_steps}")
+        raise ValueError(f"need 0 <= warmup_steps < total_steps, got warmup_steps={warmup_steps}, "
+                         f"total_steps={total_steps}")
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=peak_learning_rate / 10 if warmup_steps else peak_learning_rate,
         decay_steps=total_steps - warmup_steps,
@@ -255,11 +260,13 @@ def run_eagerly_if_quick(quick: bool) -> None:
 
     if quick:
         tf.config.run_functions_eagerly(True)
-        # tf.data always compiles its functions; TensorFlow warns that the eager setting does not reach them.
+        # tf.data always compiles its functions; TensorFlow warns that the eager setting does not
+        # reach them.
         warnings.filterwarnings("ignore", message=".*does not apply to tf.data functions.*")
 
 
-def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None, verbose: bool = True) -> int:
+def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
+                                  verbose: bool = True) -> int:
     """Replaces every BatchNormalization layer's moving statistics by their average over `dataset`.
 
     During training BN normalizes with each batch's own mean and variance and
@@ -281,7 +288,8 @@ def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
     """
     import keras
 
-    bn_layers = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
+    bn_layers = [layer for layer in _all_layers(model)
+                 if isinstance(layer, keras.layers.BatchNormalization)]
     if not bn_layers:
         return 0
     saved_momentum = [layer.momentum for layer in bn_layers]
@@ -295,11 +303,12 @@ def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
                 layer.momentum = (used - 1) / used
             model(images, training=True)
             if verbose:
-                print(f"\rRefreshing batch-norm statistics: batch {used}", end="", file=sys.stdout, flush=True)
+                print(f"\rRefreshing batch-norm statistics: batch {used}", end="", file=sys.stdout,
+                      flush=True)
             if max_batches is not None and used >= max_batches:
                 break
     finally:
-        for layer, momentum in zip(bn_layers, saved_momentum):
+        for layer, momentum in zip(bn_layers, saved_momentum, strict=False):
             layer.momentum = momentum
     if verbose:
         print(f" ({len(bn_layers)} layers, {time.perf_counter() - started:.0f} s)", flush=True)
@@ -333,14 +342,15 @@ def save_for_grading(model, path) -> int:
     """
     import keras
 
-    # A new functional model over the same layers shares the trained weights but has no optimizer attached.
+    # A new functional model over the same layers shares the trained weights but has no optimizer
+    # attached.
     inference_copy = keras.Model(model.input, model.output, name=model.name)
     inference_copy.save(path)
     size = os.path.getsize(path)
     if size > SUBMISSION_LIMIT_BYTES:
         raise ValueError(
-            f"{path} is {size / 1e6:.1f} MB, over nbgrader's {SUBMISSION_LIMIT_BYTES / 1e6:.0f} MB limit "
-            "for a submitted file; the grader would never receive it"
+            f"{path} is {size / 1e6:.1f} MB, over nbgrader's {SUBMISSION_LIMIT_BYTES / 1e6:.0f} "
+            "MB limit for a submitted file; the grader would never receive it"
         )
     return size
 
@@ -361,7 +371,8 @@ def load_trained_model(path):
 
     if not os.path.exists(path):
         raise FileNotFoundError(
-            f"no trained model at {path}: run the training cell (without NBGRADER_EXECUTION set) to create it"
+            f"no trained model at {path}: run the training cell (without NBGRADER_EXECUTION set) "
+            "to create it"
         )
     return keras.saving.load_model(path, compile=False, safe_mode=True)
 
@@ -383,8 +394,8 @@ def predict_classes(model, images: np.ndarray, batch_size: int = 64) -> np.ndarr
     """
     if model is None:
         raise NotImplementedError(
-            "there is no trained model yet: complete ResNet50 (Exercise 4) and train_resnet50 (Exercise 5), "
-            "then run the training cell"
+            "there is no trained model yet: complete ResNet50 (Exercise 4) and train_resnet50 "
+            "(Exercise 5), then run the training cell"
         )
     probabilities = model.predict(normalize_images(images), batch_size=batch_size, verbose=0)
     return np.argmax(probabilities, axis=-1).astype(np.int64)

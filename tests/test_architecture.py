@@ -1,8 +1,9 @@
 """The trust boundary holds as import rules: each import-linter contract in pyproject.toml is kept.
 
-``lint-imports`` reads the contracts from ``[tool.importlinter]`` and checks them on the real import graph
-(every import statement, those inside functions included), as one run for the whole module.
+``lint-imports`` reads the contracts from ``[tool.importlinter]`` and checks them on the real import
+graph (every import statement, those inside functions included), as one run for the whole module.
 """
+
 import os
 import subprocess
 import sys
@@ -12,14 +13,23 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRACTS = [c["name"] for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]]
+CONTRACTS = [
+    c["name"]
+    for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"
+    ]
+]
 
 
 @pytest.fixture(scope="module")
 def lint_report() -> str:
     done = subprocess.run(
-        [Path(sys.executable).parent / "lint-imports", "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-        env=dict(os.environ, COLUMNS="1000", NO_COLOR="1"), timeout=300,
+        [Path(sys.executable).parent / "lint-imports", "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, COLUMNS="1000", NO_COLOR="1"),
+        timeout=300,
     )
     return done.stdout + done.stderr
 

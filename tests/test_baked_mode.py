@@ -3,6 +3,7 @@
 A layer called with ``training=...`` inside a functional model keeps that value for a direct call,
 ``model(x)``, while ``fit``, ``predict`` and ``evaluate`` pass their own mode and override it.
 """
+
 import keras
 import numpy as np
 import pytest

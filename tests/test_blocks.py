@@ -1,4 +1,5 @@
 """analyse_block finds the parts of a residual block and names what is wrong."""
+
 import keras
 from keras import layers
 

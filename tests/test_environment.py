@@ -1,4 +1,5 @@
 """pip (pyproject.toml) and conda (environment.yml) install the same pinned packages."""
+
 import pathlib
 import re
 import tomllib
@@ -33,7 +34,9 @@ def test_environment_yml_mirrors_pyproject_runtime_and_dev_pins():
 
 def test_every_dependency_is_pinned_exactly():
     project = _pyproject()
-    everything = project["dependencies"] + [d for deps in project["optional-dependencies"].values() for d in deps]
+    everything = project["dependencies"] + [
+        d for deps in project["optional-dependencies"].values() for d in deps
+    ]
     loose = [d for d in everything if "==" not in d]
     assert loose == [], f"pin these with ==: {loose}"
 
@@ -46,8 +49,11 @@ def test_gpu_extra_pins_the_same_tensorflow_as_the_cpu_default():
 
 
 def test_lock_file_agrees_with_the_declared_pins():
-    locked = _pins(l for l in (ROOT / "constraints.txt").read_text().splitlines() if "==" in l)
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    locked = _pins(line for line in lines if "==" in line)
     project = _pyproject()
     for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
         name = re.split(r"[\[=]", requirement, maxsplit=1)[0].lower()
-        assert locked[name].lower() == requirement.lower(), f"constraints.txt pins {locked[name]}, pyproject {requirement}"
+        assert locked[name].lower() == requirement.lower(), (
+            f"constraints.txt pins {locked[name]}, pyproject {requirement}"
+        )

@@ -1,4 +1,5 @@
 """The normalized graph reads every equivalent Keras spelling the same way."""
+
 import keras
 import pytest
 from keras import layers
@@ -13,7 +14,12 @@ def _model(build, shape=(6,)):
 
 @pytest.mark.parametrize(
     "relu",
-    [layers.ReLU(), layers.Activation("relu"), keras.ops.relu, layers.Activation(keras.activations.relu)],
+    [
+        layers.ReLU(),
+        layers.Activation("relu"),
+        keras.ops.relu,
+        layers.Activation(keras.activations.relu),
+    ],
     ids=["ReLU layer", "Activation('relu')", "ops.relu", "Activation(function)"],
 )
 def test_every_relu_spelling_is_a_relu_node(relu):
@@ -23,7 +29,12 @@ def test_every_relu_spelling_is_a_relu_node(relu):
 
 @pytest.mark.parametrize(
     "add",
-    [lambda a, b: layers.Add()([a, b]), lambda a, b: a + b, keras.ops.add, lambda a, b: layers.add([a, b])],
+    [
+        lambda a, b: layers.Add()([a, b]),
+        lambda a, b: a + b,
+        keras.ops.add,
+        lambda a, b: layers.add([a, b]),
+    ],
     ids=["Add layer", "plus", "ops.add", "layers.add"],
 )
 def test_every_add_spelling_is_an_add_node(add):
@@ -32,7 +43,11 @@ def test_every_add_spelling_is_an_add_node(add):
 
 
 def test_fused_activation_becomes_its_own_node():
-    graph = Graph.from_model(_model(lambda x: layers.Dense(3, activation="softmax")(layers.Dense(4, activation="relu")(x))))
+    graph = Graph.from_model(
+        _model(
+            lambda x: layers.Dense(3, activation="softmax")(layers.Dense(4, activation="relu")(x))
+        )
+    )
     assert graph.kinds() == ["input", "dense", "relu", "dense", "softmax"]
 
 
@@ -42,7 +57,9 @@ def test_leaky_relu_is_not_a_plain_relu():
 
 
 def test_bn_axis_is_normalized_to_a_positive_channel_axis():
-    graph = Graph.from_model(_model(lambda x: layers.BatchNormalization(axis=-1)(x), shape=(4, 4, 3)))
+    graph = Graph.from_model(
+        _model(lambda x: layers.BatchNormalization(axis=-1)(x), shape=(4, 4, 3))
+    )
     assert graph.find("bn")[0].config["axis"] == 3
 
 
@@ -53,7 +70,9 @@ def test_conv_kernel_given_as_int_reads_as_tuple():
 
 
 def test_training_mode_baked_into_a_call_is_visible():
-    graph = Graph.from_model(_model(lambda x: layers.BatchNormalization()(x, training=True), shape=(4, 4, 3)))
+    graph = Graph.from_model(
+        _model(lambda x: layers.BatchNormalization()(x, training=True), shape=(4, 4, 3))
+    )
     assert graph.find("bn")[0].call_kwargs == {"training": True}
 
 
@@ -85,5 +104,7 @@ def test_subclassed_model_is_rejected_with_a_clear_error():
 
 
 def test_describe_renders_kernel_sizes():
-    graph = Graph.from_model(_model(lambda x: layers.ReLU()(layers.Conv2D(2, 1)(x)), shape=(4, 4, 3)))
+    graph = Graph.from_model(
+        _model(lambda x: layers.ReLU()(layers.Conv2D(2, 1)(x)), shape=(4, 4, 3))
+    )
     assert describe(graph.nodes[1:]) == "conv(1x1) -> relu"

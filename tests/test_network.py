@@ -1,4 +1,5 @@
 """analyse_network splits a residual network into stem, stages and head."""
+
 import keras
 import pytest
 from keras import layers
@@ -42,10 +43,16 @@ def test_head_holds_the_layers_after_the_last_block(tiny_resnet):
 def test_block_summary_reports_filters_and_strides(tiny_resnet):
     last = analyse_network(tiny_resnet).blocks[-1]
     assert (last.kind, last.filters, last.main_strides[0], last.shortcut_strides) == (
-        "convolutional", (16, 16), (2, 2), ((2, 2),))
+        "convolutional",
+        (16, 16),
+        (2, 2),
+        ((2, 2),),
+    )
 
 
 def test_plain_network_has_no_blocks():
     x = keras.Input((8,))
-    structure = analyse_network(keras.Model(x, layers.Dense(2)(layers.Dense(4, activation="relu")(x))))
+    structure = analyse_network(
+        keras.Model(x, layers.Dense(2)(layers.Dense(4, activation="relu")(x)))
+    )
     assert structure.blocks == [] and [n.kind for n in structure.stem] == ["dense", "relu", "dense"]

@@ -1,4 +1,5 @@
 """The README's layout table names paths that exist, and every folder of grader/."""
+
 import re
 from pathlib import Path
 
@@ -13,11 +14,17 @@ def _layout_paths() -> list[str]:
 
 
 def test_every_path_in_the_layout_table_exists():
-    missing = [path for path in _layout_paths() if not list(ROOT.glob(path.replace("<assignment>", "*")))]
+    missing = [
+        path for path in _layout_paths() if not list(ROOT.glob(path.replace("<assignment>", "*")))
+    ]
     assert missing == []
 
 
 def test_every_folder_of_grader_is_in_the_layout_table():
     named = {path.rstrip("/") for path in _layout_paths()}
-    folders = {f"grader/{p.name}" for p in (ROOT / "grader").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    folders = {
+        f"grader/{p.name}"
+        for p in (ROOT / "grader").iterdir()
+        if p.is_dir() and p.name != "__pycache__"
+    }
     assert folders - named == set()

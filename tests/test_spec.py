@@ -1,4 +1,5 @@
 """The ResNet-50 spec is the network keras.applications builds, and every reader of it agrees."""
+
 import keras
 
 from grader.sandboxed.cases import get_case
@@ -6,7 +7,9 @@ from resnet_course import spec
 
 
 def test_parameter_count_is_keras_applications_resnet50():
-    model = keras.applications.ResNet50(weights=None, input_shape=spec.INPUT_SHAPE, classes=spec.CLASSES)
+    model = keras.applications.ResNet50(
+        weights=None, input_shape=spec.INPUT_SHAPE, classes=spec.CLASSES
+    )
     assert model.count_params() == spec.PARAMETERS
 
 

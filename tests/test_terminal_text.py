@@ -1,4 +1,8 @@
-"""Keras's progress bar, written for a terminal, reaches a log as plain lines: each line's last state."""
+"""Keras's progress bar, written for a terminal, reaches a log as plain lines.
+
+Each line's last state.
+"""
+
 import contextlib
 import io
 
@@ -9,7 +13,10 @@ from instructor.terminal_text import PlainLines, rendered_line
 
 
 def test_rewritten_line_shows_its_last_state_without_escape_codes():
-    raw = "\x1b[1m1/5\x1b[0m \x1b[32m━━\x1b[0m loss: 2.1\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b[1m5/5\x1b[0m ━━━━━━ loss: 1.3"
+    raw = (
+        "\x1b[1m1/5\x1b[0m \x1b[32m━━\x1b[0m loss: "
+        "2.1\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b[1m5/5\x1b[0m ━━━━━━ loss: 1.3"
+    )
     assert rendered_line(raw) == "5/5 ━━━━━━ loss: 1.3"
 
 

@@ -1,3 +1,5 @@
+"""``python -m signs_data``: see :mod:`signs_data.cli`."""
+
 import sys
 
 from .cli import main

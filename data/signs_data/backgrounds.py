@@ -1,4 +1,5 @@
 """Backgrounds for the rendered photos: plain, gradient, blotchy, striped, tiled and cluttered."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,7 +40,9 @@ def render_background(rng: np.random.Generator, kind: str, light: bool) -> np.nd
         A float32 array (64, 64, 3) with values in 0..255.
     """
     base = random_background_colour(rng, light)
-    other = np.clip(base + rng.normal(0, 1, 3) * 12 + (-1 if light else 1) * rng.uniform(8, 20), 0, 255)
+    other = np.clip(
+        base + rng.normal(0, 1, 3) * 12 + (-1 if light else 1) * rng.uniform(8, 20), 0, 255
+    )
     xs, ys = _grid()
     if kind == "plain":
         mix = np.zeros_like(xs)

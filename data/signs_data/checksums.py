@@ -1,4 +1,5 @@
 """SHA-256 checksums of the default generated splits, recorded in ``checksums.json``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ PINNED_PACKAGES = ("numpy", "pillow", "h5py")
 
 
 def array_sha256(images: np.ndarray, labels: np.ndarray) -> str:
-    """SHA-256 over the C-order bytes of the uint8 images followed by the int64 little-endian labels."""
+    """SHA-256 over the C-order bytes of the uint8 images, then the int64 little-endian labels."""
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(images, dtype=np.uint8).tobytes())
     digest.update(np.ascontiguousarray(labels, dtype="<i8").tobytes())
@@ -30,15 +31,24 @@ def file_sha256(path: Path) -> str:
 
 
 def record(data_dir: Path) -> dict:
-    """Builds the checksum record from default-generated files in ``data_dir`` (a maintainer step)."""
+    """Builds the checksum record from the default-generated files in ``data_dir`` (maintainers)."""
     splits = {}
     for split, size in (("train", DEFAULT_TRAIN_SIZE), ("test", DEFAULT_TEST_SIZE)):
         path = Path(data_dir) / SPLIT_FILES[split]
         images, labels, _ = read_split(path, split)
-        splits[split] = {"file": SPLIT_FILES[split], "size": size, "seed": split_seed(DEFAULT_SEED, split),
-                         "array_sha256": array_sha256(images, labels), "file_sha256": file_sha256(path)}
-    return {"generator_version": GENERATOR_VERSION, "dataset_seed": DEFAULT_SEED,
-            "versions": {name: metadata.version(name) for name in PINNED_PACKAGES}, "splits": splits}
+        splits[split] = {
+            "file": SPLIT_FILES[split],
+            "size": size,
+            "seed": split_seed(DEFAULT_SEED, split),
+            "array_sha256": array_sha256(images, labels),
+            "file_sha256": file_sha256(path),
+        }
+    return {
+        "generator_version": GENERATOR_VERSION,
+        "dataset_seed": DEFAULT_SEED,
+        "versions": {name: metadata.version(name) for name in PINNED_PACKAGES},
+        "splits": splits,
+    }
 
 
 def load_record() -> dict:
@@ -75,11 +85,15 @@ def verify(data_dir: Path) -> list[str]:
             continue
         images, labels, _ = read_split(path, split)
         if array_sha256(images, labels) != expected["array_sha256"]:
-            problems.append(f"{path}: array checksum differs from the recorded {expected['array_sha256']}")
+            problems.append(
+                f"{path}: array checksum differs from the recorded {expected['array_sha256']}"
+            )
             continue
         same_file = file_sha256(path) == expected["file_sha256"]
-        lines.append(f"{path}: arrays match the recorded checksum; file bytes "
-                     f"{'match too' if same_file else 'differ (HDF5 library version?) but the arrays match'}")
+        lines.append(
+            f"{path}: arrays match the recorded checksum; file bytes "
+            f"{'match too' if same_file else 'differ (HDF5 library version?) but the arrays match'}"
+        )
     if problems:
         raise SignsDataError("; ".join(problems))
     return lines

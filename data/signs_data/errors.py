@@ -2,4 +2,7 @@
 
 
 class SignsDataError(ValueError):
-    """A data file, folder or argument is not what the SIGNS loaders expect; the message says why."""
+    """A data file, folder or argument is not what the SIGNS loaders expect.
+
+    The message says why.
+    """

@@ -1,4 +1,5 @@
 """Loading an image folder ``root/<class name>/*.png|jpg`` (one sub-folder per class)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,26 +32,33 @@ def load_image_folder(root, image_size=(64, 64)):
     """
     root = Path(root)
     if not root.is_dir():
-        raise SignsDataError(f"{root}: not a folder; expected a folder with one sub-folder of images "
-                             "per class (root/<class>/*.png|jpg)")
-    if (len(image_size) != 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-                                    for s in image_size)):
-        raise SignsDataError(f"image_size must be (height, width) positive integers, got {image_size!r}")
+        raise SignsDataError(
+            f"{root}: not a folder; expected a folder with one sub-folder of images "
+            "per class (root/<class>/*.png|jpg)"
+        )
+    if len(image_size) != 2 or any(
+        isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in image_size
+    ):
+        raise SignsDataError(
+            f"image_size must be (height, width) positive integers, got {image_size!r}"
+        )
     class_names = sorted(entry.name for entry in root.iterdir() if entry.is_dir())
     if not class_names:
         raise SignsDataError(f"{root}: has no class sub-folders; expected root/<class>/*.png|jpg")
     height, width = int(image_size[0]), int(image_size[1])
     images, labels = [], []
     for label, name in enumerate(class_names):
-        files = sorted(p for p in (root / name).iterdir()
-                       if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        files = sorted(
+            p for p in (root / name).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
         for file in files:
             try:
                 with Image.open(file) as image:
                     rgb = image.convert("RGB").resize((width, height), Image.BILINEAR)
             except (UnidentifiedImageError, OSError) as error:
-                raise SignsDataError(f"{file}: cannot be read as an image ({error}); expected a PNG "
-                                     "or JPEG file") from None
+                raise SignsDataError(
+                    f"{file}: cannot be read as an image ({error}); expected a PNG or JPEG file"
+                ) from None
             images.append(np.asarray(rgb, dtype=np.uint8))
             labels.append(label)
     if not images:

@@ -1,4 +1,5 @@
 """Generating the splits and writing them as SIGNS-layout HDF5 files."""
+
 from __future__ import annotations
 
 import sys
@@ -30,7 +31,9 @@ def split_seed(seed: int, split: str) -> int:
     """
     if split not in _SPLIT_CODES:
         raise SignsDataError(f"unknown split {split!r}; expected one of {sorted(_SPLIT_CODES)}")
-    state = np.random.SeedSequence([int(seed), _SPLIT_CODES[split]]).generate_state(1, dtype=np.uint64)
+    state = np.random.SeedSequence([int(seed), _SPLIT_CODES[split]]).generate_state(
+        1, dtype=np.uint64
+    )
     return int(state[0])
 
 
@@ -72,15 +75,23 @@ class _Progress:
 
     def __call__(self, done: int, _split_total: int) -> None:
         now = time.perf_counter()
-        if now - self.start > 2.0 and (now - self.last > 0.5 or self.done_before + done == self.total):
+        if now - self.start > 2.0 and (
+            now - self.last > 0.5 or self.done_before + done == self.total
+        ):
             self.last, self.shown = now, True
             count = self.done_before + done
-            print(f"\r  {count}/{self.total} images ({100 * count // self.total}%)", end="",
-                  file=self.stream, flush=True)
+            print(
+                f"\r  {count}/{self.total} images ({100 * count // self.total}%)",
+                end="",
+                file=self.stream,
+                flush=True,
+            )
 
     def finish(self) -> None:
         end = "\n" if self.shown else ""
-        print(f"{end}  done in {time.perf_counter() - self.start:.1f} s", file=self.stream, flush=True)
+        print(
+            f"{end}  done in {time.perf_counter() - self.start:.1f} s", file=self.stream, flush=True
+        )
 
 
 def check_replaceable(path: Path) -> None:
@@ -91,8 +102,10 @@ def check_replaceable(path: Path) -> None:
     """
     path = Path(path)
     if path.exists() and generator_mark(path) is None:
-        raise SignsDataError(f"{path}: exists and was not made by signs_data (no generator mark); "
-                             "refusing to overwrite it. Move it away to generate a new file there.")
+        raise SignsDataError(
+            f"{path}: exists and was not made by signs_data (no generator mark); "
+            "refusing to overwrite it. Move it away to generate a new file there."
+        )
 
 
 def write_generated_split(path: Path, split: str, n: int, seed: int, progress=None) -> Path:
@@ -108,9 +121,15 @@ def write_generated_split(path: Path, split: str, n: int, seed: int, progress=No
     return path
 
 
-def generate_files(data_dir: Path, seed: int = DEFAULT_SEED, train_size: int = DEFAULT_TRAIN_SIZE,
-                   test_size: int = DEFAULT_TEST_SIZE, force: bool = False, splits=("train", "test"),
-                   stream=None) -> list[Path]:
+def generate_files(
+    data_dir: Path,
+    seed: int = DEFAULT_SEED,
+    train_size: int = DEFAULT_TRAIN_SIZE,
+    test_size: int = DEFAULT_TEST_SIZE,
+    force: bool = False,
+    splits=("train", "test"),
+    stream=None,
+) -> list[Path]:
     """Writes ``train_signs.h5`` and ``test_signs.h5`` into ``data_dir``.
 
     Args:
@@ -138,14 +157,21 @@ def generate_files(data_dir: Path, seed: int = DEFAULT_SEED, train_size: int = D
     total = sum(sizes[s] for s in todo)
     stream = stream or sys.stdout
     described = " + ".join(f"{sizes[s]} {s}" for s in todo)
-    print(f"signs_data: generating the SIGNS-style data set in {data_dir} ({described} images, "
-          f"seed {seed})", file=stream, flush=True)
+    print(
+        f"signs_data: generating the SIGNS-style data set in {data_dir} ({described} images, "
+        f"seed {seed})",
+        file=stream,
+        flush=True,
+    )
     progress = _Progress(total, stream)
     written, done = [], 0
     for split in todo:
         path = data_dir / SPLIT_FILES[split]
-        written.append(write_generated_split(path, split, sizes[split], split_seed(seed, split),
-                                             progress=progress.split(done)))
+        written.append(
+            write_generated_split(
+                path, split, sizes[split], split_seed(seed, split), progress=progress.split(done)
+            )
+        )
         done += sizes[split]
     progress.finish()
     return written

@@ -1,4 +1,5 @@
 """Loading the splits: the real SIGNS files when present, otherwise the generated ones."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ DATA_DIR_VARIABLE = "SIGNS_DATA_DIR"
 
 
 def default_data_dir() -> Path:
-    """``$SIGNS_DATA_DIR`` if set, else the repository's ``data/`` folder (this package's parent)."""
+    """Returns ``$SIGNS_DATA_DIR`` if set, else the repository's ``data/`` folder."""
     configured = os.environ.get(DATA_DIR_VARIABLE)
     if configured:
         return Path(configured).expanduser()
@@ -47,9 +48,10 @@ def load_signs(data_dir=None):
             other = "test" if split == "train" else "train"
             if other in missing:
                 raise SignsDataError(
-                    f"{paths[split]} is not a generated file (real SIGNS data?) but {paths[other]} is "
-                    f"missing; put the matching {SPLIT_FILES[other]} next to it, or move "
-                    f"{paths[split]} away to use the generated data set")
+                    f"{paths[split]} is not a generated file (real SIGNS data?) but "
+                    f"{paths[other]} is missing; put the matching {SPLIT_FILES[other]} next to "
+                    f"it, or move {paths[split]} away to use the generated data set"
+                )
     if missing:
         generate_files(data_dir, splits=missing)
     for split, path in paths.items():
@@ -66,13 +68,16 @@ def _refresh_if_stale(path: Path, split: str) -> None:
         return
     with h5py.File(path, "r") as f:
         size = len(f[split_keys(split)[1]])
-    print(f"signs_data: {path} was made by generator version {mark['generator_version']}; "
-          f"regenerating it with version {GENERATOR_VERSION} (seed {mark['seed']}, {size} images)", flush=True)
+    print(
+        f"signs_data: {path} was made by generator version {mark['generator_version']}; "
+        f"regenerating it with version {GENERATOR_VERSION} (seed {mark['seed']}, {size} images)",
+        flush=True,
+    )
     write_generated_split(path, split, size, mark["seed"])
 
 
 def load_hidden_split(path):
-    """Loads the grader's hidden split file (keys ``hidden_set_x``, ``hidden_set_y``, ``list_classes``).
+    """Loads the grader's hidden split (keys ``hidden_set_x``, ``hidden_set_y``, ``list_classes``).
 
     Args:
         path: the HDF5 file.
@@ -107,12 +112,22 @@ def one_hot(labels, num_classes: int = 6) -> np.ndarray:
         raise SignsDataError(f"one_hot: labels have shape {labels.shape}; expected (m,)")
     if labels.size and not np.issubdtype(labels.dtype, np.integer):
         if not np.all(np.equal(np.mod(labels, 1), 0)):
-            raise SignsDataError(f"one_hot: labels have dtype {labels.dtype} with non-integer values; "
-                                 "expected integer labels")
+            raise SignsDataError(
+                f"one_hot: labels have dtype {labels.dtype} with non-integer values; "
+                "expected integer labels"
+            )
         labels = labels.astype(np.int64)
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise SignsDataError(f"one_hot: num_classes must be a positive integer, got {num_classes!r}")
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 1
+    ):
+        raise SignsDataError(
+            f"one_hot: num_classes must be a positive integer, got {num_classes!r}"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise SignsDataError(f"one_hot: labels range from {labels.min()} to {labels.max()}; "
-                             f"expected values 0..{num_classes - 1}")
+        raise SignsDataError(
+            f"one_hot: labels range from {labels.min()} to {labels.max()}; "
+            f"expected values 0..{num_classes - 1}"
+        )
     return np.eye(num_classes, dtype=np.float32)[labels.astype(np.int64)]

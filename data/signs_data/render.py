@@ -5,6 +5,7 @@ then box-downscaled for anti-aliasing and composited over a background with ligh
 shadow, exposure, white balance, blur and sensor noise. Every random choice comes from the
 ``numpy.random.Generator`` passed in, in a fixed order, so a seed fixes the bytes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ SKIN_DARK = np.array([92.0, 58.0, 40.0])
 
 @dataclass(frozen=True)
 class HandParams:
-    """Everything that fixes one rendered image (besides the background, drawn from the generator)."""
+    """Everything that fixes one rendered image but its background (drawn from the generator)."""
 
     label: int
     raised: tuple[int, ...]
@@ -109,12 +110,28 @@ def sample_hand_params(rng: np.random.Generator, label: int) -> HandParams:
     background = BACKGROUND_KINDS[int(rng.choice(len(BACKGROUND_KINDS), p=BACKGROUND_WEIGHTS))]
     background_light = bool(rng.random() < 0.5)
     return HandParams(
-        label=label, raised=raised, skin=tuple(float(c) for c in skin), palm_size=palm_size,
-        centre=centre, rotation=rotation, mirrored=mirrored, finger_length=finger_length,
-        finger_width=finger_width, spread=spread, thumb_angle=thumb_angle, light_angle=light_angle,
-        light_strength=light_strength, exposure=exposure, white_balance=white_balance,
-        shadow_offset=shadow_offset, shadow_strength=shadow_strength, blur_radius=blur_radius,
-        noise_sigma=noise_sigma, background=background, background_light=background_light)
+        label=label,
+        raised=raised,
+        skin=tuple(float(c) for c in skin),
+        palm_size=palm_size,
+        centre=centre,
+        rotation=rotation,
+        mirrored=mirrored,
+        finger_length=finger_length,
+        finger_width=finger_width,
+        spread=spread,
+        thumb_angle=thumb_angle,
+        light_angle=light_angle,
+        light_strength=light_strength,
+        exposure=exposure,
+        white_balance=white_balance,
+        shadow_offset=shadow_offset,
+        shadow_strength=shadow_strength,
+        blur_radius=blur_radius,
+        noise_sigma=noise_sigma,
+        background=background,
+        background_light=background_light,
+    )
 
 
 _HALF_TURN = np.linspace(-np.pi / 2, np.pi / 2, 9)
@@ -131,7 +148,9 @@ def _capsule(start: np.ndarray, end: np.ndarray, radius: float) -> np.ndarray:
     return np.concatenate([tip, base])
 
 
-def _rounded_box(half_width: float, half_height: float, exponent: float = 3.5, count: int = 40) -> np.ndarray:
+def _rounded_box(
+    half_width: float, half_height: float, exponent: float = 3.5, count: int = 40
+) -> np.ndarray:
     """Polygon points of a superellipse centred at the origin (the palm)."""
     t = np.linspace(0, 2 * np.pi, count, endpoint=False)
     c, s = np.cos(t), np.sin(t)
@@ -172,11 +191,16 @@ def hand_parts(p: HandParams) -> list[tuple[np.ndarray, float]]:
         if finger in p.raised:
             continue
         x = side * FINGER_BASE_X[finger]
-        knuckle = _capsule(np.array([x, -half_h + 0.07]), np.array([x, -half_h + 0.3]), radius * 1.05)
+        knuckle = _capsule(
+            np.array([x, -half_h + 0.07]), np.array([x, -half_h + 0.3]), radius * 1.05
+        )
         parts.append((knuckle, 0.9))
     if 0 not in p.raised:
-        folded_thumb = _capsule(thumb_base + np.array([-side * 0.06, 0.05]),
-                                np.array([side * 0.08, -0.02]), radius * 1.15)
+        folded_thumb = _capsule(
+            thumb_base + np.array([-side * 0.06, 0.05]),
+            np.array([side * 0.08, -0.02]),
+            radius * 1.15,
+        )
         parts.append((folded_thumb, 0.95))
     return parts
 

@@ -1,4 +1,5 @@
 """A picture of example images, a row per class."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,7 +47,9 @@ def write_samples(out: Path, per_class: int = 8, seed: int = SAMPLES_SEED) -> Pa
         if index % per_class == 0:
             fingers = labels[index]
             ax.set_ylabel(f"{fingers} finger{'s' if fingers != 1 else ''}", fontsize=10)
-    fig.suptitle("signs_data: generated 64×64 images, one row per class (raised fingers)", fontsize=11)
+    fig.suptitle(
+        "signs_data: generated 64×64 images, one row per class (raised fingers)", fontsize=11
+    )
     fig.tight_layout()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

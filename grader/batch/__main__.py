@@ -1,4 +1,5 @@
 """``python -m grader.batch``: the same as ``python -m grader grade``."""
+
 import sys
 
 from grader.batch.cli import main

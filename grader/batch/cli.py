@@ -1,4 +1,5 @@
 """Command line for grading a class: ``python -m grader grade`` / ``python -m grader.batch``."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,15 +9,15 @@ from pathlib import Path
 from grader.batch.discovery import DiscoveryError
 
 DESCRIPTION = (
-    "Grade every submission in an nbgrader submitted/ folder (<student>/<assignment>/*.ipynb) or a folder of "
-    "notebooks (student = file name), in parallel, and write a CSV gradebook, feedback and Gradescope "
-    "results.json per student, and a class summary with a plot. Submissions graded before and unchanged are "
-    "skipped."
+    "Grade every submission in an nbgrader submitted/ folder (<student>/<assignment>/*.ipynb) or "
+    "a folder of notebooks (student = file name), in parallel, and write a CSV gradebook, "
+    "feedback and Gradescope results.json per student, and a class summary with a plot. "
+    "Submissions graded before and unchanged are skipped."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Adds the ``grade`` command's arguments to ``parser`` (so another CLI can mount it as a sub-command).
+    """Adds the ``grade`` command's arguments to ``parser`` (a sub-command of a CLI).
 
     Args:
         parser: the parser or sub-parser to fill.
@@ -24,18 +25,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     Returns:
         The same parser.
     """
-    parser.add_argument("submissions", type=Path, help="nbgrader submitted/ folder or a folder of .ipynb files")
-    parser.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
-    parser.add_argument("--workers", type=_positive_int, default=None,
-                        help="parallel gradings on this machine (default: from cores and available memory)")
-    parser.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
-    parser.add_argument("--scheduler", default=None,
-                        help="Dask scheduler address (tcp://host:port) or scheduler file; default: a local "
-                        "cluster. Its workers need this environment and must see SUBMISSIONS at the same path")
-    parser.add_argument("--gpu", action="store_true",
-                        help="give each grading one GPU worker resource (workers started with --resources GPU=1)")
-    parser.add_argument("--assignment", default=None, help="assignment to grade when the folder holds several")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds allowed per submission")
+    parser.add_argument(
+        "submissions", type=Path, help="nbgrader submitted/ folder or a folder of .ipynb files"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="output folder (created if missing)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="parallel gradings on this machine (default: from cores and available memory)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="regrade submissions already graded and unchanged"
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (tcp://host:port) or scheduler file; default: a local "
+        "cluster. Its workers need this environment and must see SUBMISSIONS at the same path",
+    )
+    parser.add_argument(
+        "--gpu",
+        action="store_true",
+        help="give each grading one GPU worker resource (workers started with --resources GPU=1)",
+    )
+    parser.add_argument(
+        "--assignment", default=None, help="assignment to grade when the folder holds several"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds allowed per submission"
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -54,8 +75,13 @@ def run(args: argparse.Namespace) -> int:
     from grader.pipeline.child_process import GRADING_TIMEOUT_S
 
     options = BatchOptions(
-        submissions=args.submissions, out_dir=args.out, workers=args.workers, force=args.force,
-        scheduler=args.scheduler, gpu=args.gpu, assignment=args.assignment,
+        submissions=args.submissions,
+        out_dir=args.out,
+        workers=args.workers,
+        force=args.force,
+        scheduler=args.scheduler,
+        gpu=args.gpu,
+        assignment=args.assignment,
         timeout_s=args.timeout or GRADING_TIMEOUT_S,
     )
     interrupt_on_sigint()
@@ -65,13 +91,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"interrupted: finished gradings are saved in {args.out}; run the same command again to grade "
-              "the rest", file=sys.stderr)
+        print(
+            f"interrupted: finished gradings are saved in {args.out}; run the same command again "
+            "to grade the rest",
+            file=sys.stderr,
+        )
         return 130
     print(
-        f"{len(report.records)} students: {len(report.graded)} graded, {len(report.skipped)} unchanged and "
-        f"skipped, {len(report.failed)} could not be graded; {report.wall_s:.0f} s with {report.workers or 0} "
-        f"workers. Gradebook: {Path(args.out) / 'gradebook.csv'}",
+        f"{len(report.records)} students: {len(report.graded)} graded, {len(report.skipped)} "
+        f"unchanged and skipped, {len(report.failed)} could not be graded; {report.wall_s:.0f} s "
+        f"with {report.workers or 0} workers. Gradebook: {Path(args.out) / 'gradebook.csv'}",
         file=sys.stderr,
     )
     return 0
@@ -79,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parses ``argv`` and runs the ``grade`` command."""
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m grader grade", description=DESCRIPTION))
+    parser = add_arguments(
+        argparse.ArgumentParser(prog="python -m grader grade", description=DESCRIPTION)
+    )
     return run(parser.parse_args(argv))
 
 
@@ -87,8 +118,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of workers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of workers, got {text!r}"
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1 worker, got {value}")
     return value
-

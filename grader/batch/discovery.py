@@ -2,11 +2,15 @@
 
 Two layouts are understood:
 
-* nbgrader: ``ROOT/<student>/<assignment>/<notebook>.ipynb`` (``ROOT`` is the course's ``submitted/``
-  folder), with the student's trained model, if any, next to the notebook as ``resnet50_signs.keras``;
-* flat: ``ROOT/<student>.ipynb``, the student's id being the file's stem, with an optional model beside
+* nbgrader: ``ROOT/<student>/<assignment>/<notebook>.ipynb`` (``ROOT`` is the course's
+``submitted/``
+  folder), with the student's trained model, if any, next to the notebook as
+  ``resnet50_signs.keras``;
+* flat: ``ROOT/<student>.ipynb``, the student's id being the file's stem, with an optional model
+beside
   it as ``<student>.keras``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +44,9 @@ class SubmissionFiles:
     problem: str = ""
 
 
-def discover(root: str | Path, *, assignment: str | None = None,
-             notebook_name: str = DEFAULT_NOTEBOOK_NAME) -> list[SubmissionFiles]:
+def discover(
+    root: str | Path, *, assignment: str | None = None, notebook_name: str = DEFAULT_NOTEBOOK_NAME
+) -> list[SubmissionFiles]:
     """Lists the submissions under ``root``, sorted by student.
 
     Args:
@@ -52,7 +57,8 @@ def discover(root: str | Path, *, assignment: str | None = None,
 
     Returns:
         One entry per student. A student whose folder has no notebook, or several with none named
-        ``notebook_name``, gets an entry whose ``problem`` says so, so that the gradebook shows them.
+        ``notebook_name``, gets an entry whose ``problem`` says so, so that the gradebook shows
+        them.
 
     Raises:
         DiscoveryError: if ``root`` is not a folder, holds no submissions, or holds several
@@ -61,7 +67,8 @@ def discover(root: str | Path, *, assignment: str | None = None,
     root = Path(root)
     if not root.is_dir():
         raise DiscoveryError(
-            f"{root}: no such folder (expected an nbgrader submitted/ folder or a folder of .ipynb notebooks)"
+            f"{root}: no such folder (expected an nbgrader submitted/ folder or a folder of "
+            ".ipynb notebooks)"
         )
     flat = sorted(p for p in root.glob("*.ipynb") if p.is_file())
     if flat:
@@ -74,13 +81,15 @@ def _flat_submission(path: Path) -> SubmissionFiles:
     return SubmissionFiles(path.stem, "", path, model if model.is_file() else None)
 
 
-def _nbgrader_submissions(root: Path, assignment: str | None, notebook_name: str) -> list[SubmissionFiles]:
+def _nbgrader_submissions(
+    root: Path, assignment: str | None, notebook_name: str
+) -> list[SubmissionFiles]:
     students = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     found_assignments = sorted({a.name for s in students for a in s.iterdir() if a.is_dir()})
     if not found_assignments:
         raise DiscoveryError(
-            f"{root}: no submissions found (expected <student>/<assignment>/*.ipynb as in nbgrader's "
-            "submitted/ folder, or .ipynb files directly in the folder)"
+            f"{root}: no submissions found (expected <student>/<assignment>/*.ipynb as in "
+            "nbgrader's submitted/ folder, or .ipynb files directly in the folder)"
         )
     if assignment is None:
         if len(found_assignments) > 1:
@@ -91,7 +100,8 @@ def _nbgrader_submissions(root: Path, assignment: str | None, notebook_name: str
         assignment = found_assignments[0]
     elif assignment not in found_assignments:
         raise DiscoveryError(
-            f"{root}: no student submitted assignment {assignment!r} (found: {', '.join(found_assignments)})"
+            f"{root}: no student submitted assignment {assignment!r} (found: "
+            f"{', '.join(found_assignments)})"
         )
     submissions = []
     for student in students:
@@ -101,7 +111,9 @@ def _nbgrader_submissions(root: Path, assignment: str | None, notebook_name: str
     return submissions
 
 
-def _folder_submission(student: str, assignment: str, folder: Path, notebook_name: str) -> SubmissionFiles:
+def _folder_submission(
+    student: str, assignment: str, folder: Path, notebook_name: str
+) -> SubmissionFiles:
     model = folder / TRAINED_MODEL_NAME
     model = model if model.is_file() else None
     notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
@@ -112,6 +124,8 @@ def _folder_submission(student: str, assignment: str, folder: Path, notebook_nam
     if not notebooks:
         problem = f"no notebook in {folder} (expected {notebook_name})"
     else:
-        problem = (f"{len(notebooks)} notebooks in {folder} and none named {notebook_name}: "
-                   f"{', '.join(p.name for p in notebooks)}")
+        problem = (
+            f"{len(notebooks)} notebooks in {folder} and none named {notebook_name}: "
+            f"{', '.join(p.name for p in notebooks)}"
+        )
     return SubmissionFiles(student, assignment, None, model, problem)

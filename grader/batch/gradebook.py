@@ -1,4 +1,8 @@
-"""The class gradebook as CSV: one row per student, one column per exercise and per check, and the total."""
+"""The class gradebook as CSV.
+
+One row per student, one column per exercise and per check, and the total.
+"""
+
 from __future__ import annotations
 
 import csv
@@ -40,21 +44,34 @@ def gradebook_rows(records: Sequence[GradingRecord]) -> tuple[list[str], list[di
         records: one grading record per student.
 
     Returns:
-        ``(columns, rows)``: the column names and one dict per student: the total, each exercise's total,
-        each check's points, the isolation the student's code ran under. Scores of a failed grading are
-        left empty and its reason is given in ``failure_reason``.
+        ``(columns, rows)``: the column names and one dict per student: the total, each exercise's
+        total, each check's points, the isolation the student's code ran under. Scores of a failed
+        grading are left empty and its reason is given in ``failure_reason``.
     """
-    columns = (list(FIXED_COLUMNS) + [e + EXERCISE_SUFFIX for e in ordered_exercises(records)]
-               + ordered_checks(records) + [ISOLATION_COLUMN, REASON_COLUMN])
+    columns = (
+        list(FIXED_COLUMNS)
+        + [e + EXERCISE_SUFFIX for e in ordered_exercises(records)]
+        + ordered_checks(records)
+        + [ISOLATION_COLUMN, REASON_COLUMN]
+    )
     rows = []
     for record in sorted(records, key=lambda r: (r.student, r.assignment)):
-        row = {"student": record.student, "assignment": record.assignment, "status": record.status,
-               REASON_COLUMN: record.reason}
+        row = {
+            "student": record.student,
+            "assignment": record.assignment,
+            "status": record.status,
+            REASON_COLUMN: record.reason,
+        }
         if record.graded:
             result = record.result
-            row.update(score=format_number(result.score), max_score=format_number(result.max_score),
-                       percent=format_number(100 * result.score / result.max_score) if result.max_score else "",
-                       isolation=result.isolation)
+            row.update(
+                score=format_number(result.score),
+                max_score=format_number(result.max_score),
+                percent=format_number(100 * result.score / result.max_score)
+                if result.max_score
+                else "",
+                isolation=result.isolation,
+            )
             for check in result.checks:
                 row[check.name] = format_number(check.score)
             for exercise in result.exercises:

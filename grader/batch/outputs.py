@@ -1,4 +1,8 @@
-"""A student's three files in the batch output folder: Gradescope results, feedback, and the record."""
+"""A student's three files in the batch output folder.
+
+Gradescope results, feedback, and the record.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,14 +28,17 @@ def student_feedback(record: GradingRecord) -> str:
 
 
 def student_gradescope_results(record: GradingRecord) -> dict:
-    """Builds a student's Gradescope ``results.json`` object, a zero score with the reason when not graded."""
+    """Builds a student's Gradescope ``results.json`` object.
+
+    A zero score with the reason when not graded.
+    """
     if record.graded:
         return gradescope_results(record.result)
     return gradescope_failure(record.reason)
 
 
 def write_student_outputs(out_dir: Path, record: GradingRecord) -> None:
-    """Writes a student's results, feedback and record, the record last (it marks the student as done).
+    """Writes a student's results, feedback and record (last: it marks them done).
 
     Args:
         out_dir: the batch output folder.

@@ -1,4 +1,8 @@
-"""The batch's progress: a live bar on a terminal, one plain line per finished submission elsewhere."""
+"""The batch's progress.
+
+A live bar on a terminal, one plain line per finished submission elsewhere.
+"""
+
 from __future__ import annotations
 
 import sys
@@ -6,16 +10,23 @@ import time
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 
 class ProgressLine:
     """Shows ``[done/total] bar percent, elapsed, ~left, last event`` after every finished item.
 
-    On a terminal, rich draws the line in place; elsewhere (logs, CI) each update is a plain line of its
-    own, with no control codes. The estimate divides the time spent so far by the submissions actually
-    graded in this run, so skipped (already graded) submissions do not make it optimistic.
+    On a terminal, rich draws the line in place; elsewhere (logs, CI) each update is a plain line of
+    its own, with no control codes. The estimate divides the time spent so far by the submissions
+    actually graded in this run, so skipped (already graded) submissions do not make it optimistic.
 
     Args:
         total: how many items the run covers.
@@ -33,8 +44,12 @@ class ProgressLine:
         self._live: Progress | None = None
         if bool(getattr(self.stream, "isatty", lambda: False)()):
             self._live = Progress(
-                MofNCompleteColumn(), BarColumn(bar_width=width), TextColumn("{task.percentage:>3.0f}%"),
-                TimeElapsedColumn(), _TimeLeftColumn(self), TextColumn("| {task.description}"),
+                MofNCompleteColumn(),
+                BarColumn(bar_width=width),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                _TimeLeftColumn(self),
+                TextColumn("| {task.description}"),
                 console=Console(file=self.stream, force_terminal=True),
             )
             self._task = self._live.add_task("", total=total)
@@ -54,9 +69,11 @@ class ProgressLine:
             return
         fraction = self.done / self.total if self.total else 1.0
         filled = int(round(fraction * self.width))
-        self.stream.write(f"[{self.done}/{self.total}] {'#' * filled}{'.' * (self.width - filled)} {fraction:4.0%} "
-                          f"{format_duration(time.monotonic() - self.start)} elapsed, {self.time_left()} | "
-                          f"{message}\n")
+        self.stream.write(
+            f"[{self.done}/{self.total}] {'#' * filled}{'.' * (self.width - filled)} "
+            f"{fraction:4.0%} {format_duration(time.monotonic() - self.start)} elapsed, "
+            f"{self.time_left()} | {message}\n"
+        )
         self.stream.flush()
 
     def eta_seconds(self) -> float | None:
@@ -67,7 +84,10 @@ class ProgressLine:
         return (time.monotonic() - self.start) / self.worked * remaining
 
     def time_left(self) -> str:
-        """Says how long is left: ``done``, ``~?`` before anything was graded, else ``~3m05s left``."""
+        """Says how long is left.
+
+        ``done``, ``~?`` before anything was graded, else ``~3m05s left``.
+        """
         if self.done >= self.total:
             return "done"
         eta = self.eta_seconds()

@@ -1,26 +1,28 @@
 """Grade a whole class: fan the submissions out over Dask workers and write the class's outputs.
 
-``python -m grader grade SUBMISSIONS --out DIR`` (or ``python -m grader.batch``) runs :func:`grade_class`.
-Each submission is graded by the real single-notebook grader in its own process on a Dask worker: an
-embedded ``LocalCluster`` by default, or the cluster behind ``--scheduler ADDRESS``. The output folder::
+``python -m grader grade SUBMISSIONS --out DIR`` (or ``python -m grader.batch``) runs
+:func:`grade_class`. Each submission is graded by the real single-notebook grader in its own process
+on a Dask worker: an embedded ``LocalCluster`` by default, or the cluster behind ``--scheduler
+ADDRESS``. The output folder::
 
-    DIR/gradebook.csv                     # one row per student, a column per exercise and check, the total
+    DIR/gradebook.csv                     # a row per student, a column per exercise and check
     DIR/summary.md, summary.json, summary.png
     DIR/students/<student>/results.json   # Gradescope results
     DIR/students/<student>/feedback.md
     DIR/students/<student>/record.json    # what was graded (content hash) and how it went
 
-Beyond one machine, start a scheduler and workers from this environment on hosts that see the submissions
-folder at the same path, then point the command at the scheduler::
+Beyond one machine, start a scheduler and workers from this environment on hosts that see the
+submissions folder at the same path, then point the command at the scheduler::
 
     dask scheduler --scheduler-file /shared/sched.json
     dask worker --scheduler-file /shared/sched.json --nworkers 4 --nthreads 1 --resources GPU=1
     python -m grader grade submitted --out grades --scheduler /shared/sched.json --gpu
 
 A re-run skips students whose notebook, saved model and grader are unchanged since they were graded
-(``force`` regrades everyone). Outputs are written as each student finishes, each file atomically, so an
-interrupted run loses nothing already finished and leaves no partial file behind.
+(``force`` regrades everyone). Outputs are written as each student finishes, each file atomically,
+so an interrupted run loses nothing already finished and leaves no partial file behind.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,12 +47,13 @@ from grader.pipeline.child_process import GRADING_TIMEOUT_S, allow_gradings, sto
 from grader.report.numbers import format_number
 
 GRADEBOOK_NAME = "gradebook.csv"
-#: Set by the interrupt handler. Dask's start-up can swallow the KeyboardInterrupt that Ctrl-C raises
-#: while a local cluster starts, so the flag is checked again once the cluster is up.
+#: Set by the interrupt handler. Dask's start-up can swallow the KeyboardInterrupt that Ctrl-C
+#: raises while a local cluster starts, so the flag is checked again once the cluster is up.
 INTERRUPTED = threading.Event()
-# Much of a grading is single-threaded Python (imports, building and saving graphs, the checks), so one grading
-# per core keeps every core busy: on 2 cores a class of 20 graded 1.62x and 2.05x as fast with 2 workers as
-# with 1 in two runs (bench/bench_batch_grading.py). A grading peaks at about 3 GB (producer, then judge).
+# Much of a grading is single-threaded Python (imports, building and saving graphs, the checks), so
+# one grading per core keeps every core busy: on 2 cores a class of 20 graded 1.62x and 2.05x as
+# fast with 2 workers as with 1 in two runs (bench/bench_batch_grading.py). A grading peaks at about
+# 3 GB (producer, then judge).
 CORES_PER_GRADING = 1
 MEMORY_PER_GRADING = 3 * 2**30
 WORKER_WAIT_S = 60.0
@@ -69,12 +72,14 @@ class BatchOptions:
         out_dir: where the gradebook, feedback and summary go.
         workers: parallel gradings on the embedded cluster; None picks from cores and memory.
         force: regrade submissions already graded and unchanged.
-        scheduler: address of a running Dask scheduler (or a scheduler file); None for an embedded cluster.
+        scheduler: address of a running Dask scheduler (or a scheduler file); None for an embedded
+            cluster.
         gpu: have each grading claim one ``GPU`` worker resource.
         assignment: the assignment to grade, when the nbgrader tree holds several.
         timeout_s: wall-clock seconds allowed per submission.
-        threads_per_grading: TensorFlow threads each grading may use on the embedded cluster; None shares the
-            cores out among the workers, 0 leaves TensorFlow's default (every core, for every grading).
+        threads_per_grading: TensorFlow threads each grading may use on the embedded cluster; None
+            shares the cores out among the workers, 0 leaves TensorFlow's default (every core, for
+            every grading).
     """
 
     submissions: Path
@@ -95,7 +100,8 @@ class BatchReport:
     Attributes:
         graded: students graded in this run.
         skipped: students skipped as already graded and unchanged.
-        failed: students whose grading failed in this run (a row with the reason is in the gradebook).
+        failed: students whose grading failed in this run (a row with the reason is in the
+            gradebook).
         workers: parallel gradings used (for a remote scheduler, the workers it had).
         wall_s: seconds the run took.
         records: the final record of every student found, graded in this run or before.
@@ -127,10 +133,10 @@ def default_workers(cpu_count: int | None = None, available_memory: int | None =
 
 
 def threads_per_grading(workers: int, cpu_count: int | None = None) -> int:
-    """Returns the TensorFlow threads each of ``workers`` parallel gradings gets: an equal share of the cores.
+    """Returns the TensorFlow threads each of ``workers`` parallel gradings may use.
 
-    Without a share, every grading's TensorFlow starts a thread per core, and parallel gradings oversubscribe
-    the machine ``workers`` times over.
+    Without a share, every grading's TensorFlow starts a thread per core, and parallel gradings
+    oversubscribe the machine ``workers`` times over.
 
     Args:
         workers: gradings running at once.
@@ -146,11 +152,13 @@ def threads_per_grading(workers: int, cpu_count: int | None = None) -> int:
 
 def usable_cores() -> int:
     """Returns the cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
 def available_memory_bytes() -> int:
-    """Returns the memory available for new processes (``MemAvailable`` on Linux, else free pages)."""
+    """Returns the memory new processes may take (``MemAvailable`` on Linux, else free pages)."""
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
@@ -192,8 +200,13 @@ def grade_class(options: BatchOptions, *, stream: TextIO | None = None) -> Batch
                 report.skipped.append(submission.student)
                 progress.advance(f"{submission.student}: unchanged, skipped", worked=False)
             elif submission.problem:
-                record = GradingRecord(student=submission.student, assignment=submission.assignment,
-                                       fingerprint=digest, status=STATUS_FAILED, reason=submission.problem)
+                record = GradingRecord(
+                    student=submission.student,
+                    assignment=submission.assignment,
+                    fingerprint=digest,
+                    status=STATUS_FAILED,
+                    reason=submission.problem,
+                )
                 _finish(out_dir, record, report, progress, worked=False)
             else:
                 pending.append((submission, digest))
@@ -208,8 +221,9 @@ def grade_class(options: BatchOptions, *, stream: TextIO | None = None) -> Batch
     return report
 
 
-def _grade_pending(options: BatchOptions, pending, out_dir: Path, report: BatchReport,
-                   progress: ProgressLine) -> None:
+def _grade_pending(
+    options: BatchOptions, pending, out_dir: Path, report: BatchReport, progress: ProgressLine
+) -> None:
     from distributed import as_completed
 
     allow_gradings()
@@ -222,31 +236,42 @@ def _grade_pending(options: BatchOptions, pending, out_dir: Path, report: BatchR
         futures = {}
         for submission, digest in pending:
             future = client.submit(
-                grade_submission, submission.student, submission.assignment, _path(submission.notebook),
-                _path(submission.model), digest, options.timeout_s, threads,
-                key=f"grade-{submission.student}-{digest[:12]}-{time.time_ns()}", pure=False,
-                resources=resources, retries=0,
+                grade_submission,
+                submission.student,
+                submission.assignment,
+                _path(submission.notebook),
+                _path(submission.model),
+                digest,
+                options.timeout_s,
+                threads,
+                key=f"grade-{submission.student}-{digest[:12]}-{time.time_ns()}",
+                pure=False,
+                resources=resources,
+                retries=0,
             )
             futures[future] = (submission, digest)
         try:
             _collect(as_completed(futures), futures, out_dir, report, progress)
         except BaseException:
-            # Interrupted: gradings on the embedded cluster run in this process's threads; end them now
-            # rather than wait for them. What finished is already on disk.
+            # Interrupted: gradings on the embedded cluster run in this process's threads; end them
+            # now rather than wait for them. What finished is already on disk.
             stop_running_gradings()
             raise
 
 
 def _grading_threads(options: BatchOptions, workers: int) -> int | None:
-    """TensorFlow threads per grading: a share of this machine's cores on the embedded cluster only, since a
-    remote scheduler's workers run on machines whose cores this process cannot see."""
+    """Returns the TensorFlow threads per grading: a share of the cores, on a local cluster only.
+
+    A remote scheduler's workers run on machines whose cores this process cannot see.
+    """
     if options.threads_per_grading is not None:
         return options.threads_per_grading or None
     return None if options.scheduler else threads_per_grading(workers)
 
 
 def interrupt_on_sigint() -> None:
-    """Makes Ctrl-C (SIGINT) both raise KeyboardInterrupt and set :data:`INTERRUPTED`. Main thread only."""
+    """Makes Ctrl-C raise KeyboardInterrupt and set :data:`INTERRUPTED` (main thread only)."""
+
     def handler(signum, frame):
         INTERRUPTED.set()
         raise KeyboardInterrupt
@@ -254,22 +279,29 @@ def interrupt_on_sigint() -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _collect(completed, futures, out_dir: Path, report: BatchReport, progress: ProgressLine) -> None:
+def _collect(
+    completed, futures, out_dir: Path, report: BatchReport, progress: ProgressLine
+) -> None:
     """Writes each student's outputs as their grading completes."""
     for future in completed:
         submission, digest = futures[future]
         try:
             record = GradingRecord.from_json(future.result())
         except Exception as exc:  # a lost worker or a task error must not stop the other gradings
-            record = GradingRecord(student=submission.student, assignment=submission.assignment,
-                                   notebook=_path(submission.notebook) or "", fingerprint=digest,
-                                   status=STATUS_FAILED, reason=f"grading task failed: {type(exc).__name__}: {exc}")
+            record = GradingRecord(
+                student=submission.student,
+                assignment=submission.assignment,
+                notebook=_path(submission.notebook) or "",
+                fingerprint=digest,
+                status=STATUS_FAILED,
+                reason=f"grading task failed: {type(exc).__name__}: {exc}",
+            )
         _finish(out_dir, record, report, progress)
 
 
 @contextmanager
 def _dask_client(options: BatchOptions, tasks: int) -> Iterator[tuple[object, int]]:
-    """Yields a Dask client and its worker count: on ``options.scheduler``, or on an embedded cluster."""
+    """Yields a Dask client and its worker count (``options.scheduler``, else a local cluster)."""
     from distributed import Client, LocalCluster
 
     if options.scheduler:
@@ -279,7 +311,9 @@ def _dask_client(options: BatchOptions, tasks: int) -> Iterator[tuple[object, in
             else:
                 client = Client(options.scheduler, timeout="30s")
         except (OSError, TimeoutError) as exc:
-            raise BatchError(f"cannot reach the Dask scheduler at {options.scheduler}: {exc}") from exc
+            raise BatchError(
+                f"cannot reach the Dask scheduler at {options.scheduler}: {exc}"
+            ) from exc
         try:
             workers = _check_workers(client, options)
             yield client, workers
@@ -287,11 +321,16 @@ def _dask_client(options: BatchOptions, tasks: int) -> Iterator[tuple[object, in
             client.close()
         return
     workers = max(1, min(options.workers or default_workers(), tasks))
-    # Gradings are subprocesses, so thread workers in this process suffice. The scheduler's HTTP server
-    # starts even without a dashboard: a free port avoids clashing with another cluster on 8787.
+    # Gradings are subprocesses, so thread workers in this process suffice. The scheduler's HTTP
+    # server starts even without a dashboard: a free port avoids clashing with another cluster on
+    # 8787.
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=":0",
-        resources={"GPU": 1} if options.gpu else None, silence_logs=logging.ERROR,
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=":0",
+        resources={"GPU": 1} if options.gpu else None,
+        silence_logs=logging.ERROR,
     )
     try:
         with Client(cluster) as client:
@@ -305,21 +344,30 @@ def _check_workers(client, options: BatchOptions) -> int:
         client.wait_for_workers(1, timeout=WORKER_WAIT_S)
     except TimeoutError as exc:
         raise BatchError(
-            f"the Dask scheduler at {options.scheduler} has no workers (waited {WORKER_WAIT_S:.0f} s); "
-            "start some with `dask worker ADDRESS`"
+            f"the Dask scheduler at {options.scheduler} has no workers (waited "
+            f"{WORKER_WAIT_S:.0f} s); start some with `dask worker ADDRESS`"
         ) from exc
     workers = client.scheduler_info(n_workers=-1)["workers"]
     if options.gpu and not any(w.get("resources", {}).get("GPU", 0) >= 1 for w in workers.values()):
         raise BatchError(
-            f"--gpu was given but no worker of the scheduler at {options.scheduler} advertises a GPU; "
-            "start GPU workers with `dask worker ADDRESS --resources GPU=1`"
+            f"--gpu was given but no worker of the scheduler at {options.scheduler} advertises a "
+            "GPU; start GPU workers with `dask worker ADDRESS --resources GPU=1`"
         )
     return len(workers)
 
 
-def _finish(out_dir: Path, record: GradingRecord, report: BatchReport, progress: ProgressLine,
-            *, worked: bool = True) -> None:
-    """Writes one student's outputs (the record last) and counts them; ``worked``: a grading was run."""
+def _finish(
+    out_dir: Path,
+    record: GradingRecord,
+    report: BatchReport,
+    progress: ProgressLine,
+    *,
+    worked: bool = True,
+) -> None:
+    """Writes one student's outputs (the record last) and counts them.
+
+    ``worked`` says whether a grading was run.
+    """
     write_student_outputs(out_dir, record)
     if record.graded:
         report.graded.append(record.student)

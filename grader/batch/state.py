@@ -6,10 +6,11 @@ Layout under the output folder::
     students/<student>/feedback.md    # the student's feedback
     students/<student>/record.json    # the grading record, holding the typed result; written last
 
-A student counts as graded only once ``record.json`` exists with status ``graded`` and the fingerprint of
-the files graded; a run interrupted before that regrades the student next time. Every file is written to a
-temporary name and moved into place, so none is ever half-written.
+A student counts as graded only once ``record.json`` exists with status ``graded`` and the
+fingerprint of the files graded; a run interrupted before that regrades the student next time. Every
+file is written to a temporary name and moved into place, so none is ever half-written.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,10 +28,17 @@ RECORD_NAME = "record.json"
 RESULTS_NAME = "results.json"
 FEEDBACK_NAME = "feedback.md"
 _CHUNK = 1 << 20
-# The packages whose code decides a grade: the producer's side, one grading's orchestration, the judge,
-# the graph reading and ResNet-50 spec the checks use, and the data loaders with the hidden split's
-# generator. Presentation (report, batch, the front doors) is left out: editing it keeps old grades.
-GRADE_PACKAGES = ("grader.sandboxed", "grader.pipeline", "grader.judge", "resnet_course", "signs_data")
+# The packages whose code decides a grade: the producer's side, one grading's orchestration, the
+# judge, the graph reading and ResNet-50 spec the checks use, and the data loaders with the hidden
+# split's generator. Presentation (report, batch, the front doors) is left out: editing it keeps old
+# grades.
+GRADE_PACKAGES = (
+    "grader.sandboxed",
+    "grader.pipeline",
+    "grader.judge",
+    "resnet_course",
+    "signs_data",
+)
 
 
 @dataclass
@@ -41,8 +49,10 @@ class GradingRecord:
         student: the student's id.
         assignment: the assignment's name ('' for a flat folder of notebooks).
         notebook: the notebook graded (as a path string; '' when there was none).
-        fingerprint: content hash of the notebook, the saved model and the grader (see :func:`fingerprint`).
-        status: ``graded`` (the grader produced a result) or ``failed`` (it could not; see ``reason``).
+        fingerprint: content hash of the notebook, the saved model and the grader (see
+            :func:`fingerprint`).
+        status: ``graded`` (the grader produced a result) or ``failed`` (it could not; see
+            ``reason``).
         reason: why grading failed; '' when graded.
         result: the grading result; None when grading failed.
         wall_s: seconds the grading took.
@@ -72,10 +82,15 @@ class GradingRecord:
     def to_json(self) -> dict:
         """Returns the record as a JSON-serialisable dict, its result in the result's own schema."""
         return {
-            "student": self.student, "assignment": self.assignment, "notebook": self.notebook,
-            "fingerprint": self.fingerprint, "status": self.status, "reason": self.reason,
+            "student": self.student,
+            "assignment": self.assignment,
+            "notebook": self.notebook,
+            "fingerprint": self.fingerprint,
+            "status": self.status,
+            "reason": self.reason,
             "result": None if self.result is None else self.result.to_json(),
-            "wall_s": self.wall_s, "host": self.host,
+            "wall_s": self.wall_s,
+            "host": self.host,
         }
 
     @classmethod
@@ -89,7 +104,8 @@ class GradingRecord:
             The record.
 
         Raises:
-            ResultError: if ``data`` is not a record, or its result is not a well-formed grading result.
+            ResultError: if ``data`` is not a record, or its result is not a well-formed grading
+                result.
         """
         if not isinstance(data, dict) or not isinstance(data.get("student"), str):
             raise ResultError("not a grading record (no student)")
@@ -129,11 +145,11 @@ def fingerprint(notebook: Path | None, model: Path | None) -> str:
 
 
 def grading_code_files() -> list[tuple[str, Path]]:
-    """Lists the files whose content decides a grade: every ``.py`` and ``.json`` file of :data:`GRADE_PACKAGES`.
+    """Lists the files that decide a grade: ``.py`` and ``.json`` files of :data:`GRADE_PACKAGES`.
 
     Returns:
-        ``(name, path)`` pairs in a fixed order, the name being the file's path within its package's folder,
-        prefixed with the package, e.g. ``resnet_course/graph.py``.
+        ``(name, path)`` pairs in a fixed order, the name being the file's path within its package's
+        folder, prefixed with the package, e.g. ``resnet_course/graph.py``.
     """
     files = []
     for package in GRADE_PACKAGES:
@@ -142,15 +158,18 @@ def grading_code_files() -> list[tuple[str, Path]]:
             root = Path(folder)
             label = package.replace(".", "/")
             files += [
-                (f"{label}/{path.relative_to(root)}", path) for path in sorted(root.rglob("*"))
-                if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts
+                (f"{label}/{path.relative_to(root)}", path)
+                for path in sorted(root.rglob("*"))
+                if path.is_file()
+                and path.suffix in (".py", ".json")
+                and "__pycache__" not in path.parts
             ]
     return files
 
 
 @lru_cache(maxsize=1)
 def grading_code_digest() -> str:
-    """Hashes the grading code (see :func:`grading_code_files`), so that changed checks invalidate old grades."""
+    """Hashes the grading code (:func:`grading_code_files`): changed checks void old grades."""
     digest = hashlib.sha256()
     for name, path in grading_code_files():
         digest.update(name.encode() + b"\0")

@@ -1,4 +1,8 @@
-"""The class summary: how many students passed each check, the commonest failures, and a plot of both."""
+"""The class summary.
+
+How many students passed each check, the commonest failures, and a plot of both.
+"""
+
 from __future__ import annotations
 
 import io
@@ -79,7 +83,7 @@ def summarize(records: Sequence[GradingRecord]) -> ClassSummary:
         summary.isolation[isolation] = summary.isolation.get(isolation, 0) + 1
         if result.max_score:
             summary.scores_percent.append(100 * result.score / result.max_score)
-        for verdict, output in zip(result.checks, check_outputs(result)):
+        for verdict, output in zip(result.checks, check_outputs(result), strict=True):
             check = checks[verdict.name]
             if verdict.passed:
                 check.passed += 1
@@ -106,17 +110,31 @@ def summary_markdown(summary: ClassSummary, plot_name: str | None = None) -> str
         The Markdown text.
     """
     mean = "n/a" if summary.mean_percent is None else f"{summary.mean_percent:.1f}%"
-    lines = ["# Class summary", "",
-             f"{summary.graded} of {summary.students} submissions graded; mean score {mean}.", ""]
-    lines += [f"Student code ran under {level} ({count} submissions)." for level, count in summary.isolation.items()]
+    lines = [
+        "# Class summary",
+        "",
+        f"{summary.graded} of {summary.students} submissions graded; mean score {mean}.",
+        "",
+    ]
+    lines += [
+        f"Student code ran under {level} ({count} submissions)."
+        for level, count in summary.isolation.items()
+    ]
     exposed = sum(count for level, count in summary.isolation.items() if unsandboxed(level))
     if exposed:
-        lines.append(f"**{UNSANDBOXED_WARNING}** ({exposed} of {summary.graded} graded submissions)")
+        lines.append(
+            f"**{UNSANDBOXED_WARNING}** ({exposed} of {summary.graded} graded submissions)"
+        )
     if summary.isolation:
         lines.append("")
     if plot_name:
         lines += [f"![pass rate per check and score distribution]({plot_name})", ""]
-    lines += ["## Students passing each check", "", "| check | passed | failed |", "| --- | --- | --- |"]
+    lines += [
+        "## Students passing each check",
+        "",
+        "| check | passed | failed |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {_cell(c.name)} | {c.passed} | {c.failed} |" for c in summary.checks]
     lines += ["", "## Commonest failures", ""]
     if summary.common_failures:
@@ -126,7 +144,9 @@ def summary_markdown(summary: ClassSummary, plot_name: str | None = None) -> str
         lines.append("No check failed.")
     if summary.failed_gradings:
         lines += ["", "## Submissions that could not be graded", ""]
-        lines += [f"- **{student}**: {_cell(reason)}" for student, reason in summary.failed_gradings]
+        lines += [
+            f"- **{student}**: {_cell(reason)}" for student, reason in summary.failed_gradings
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -148,7 +168,9 @@ def summary_plot_png(summary: ClassSummary) -> bytes:
     names = [c.name for c in summary.checks] or ["(no checks)"]
     rates = [100 * c.passed / max(1, c.passed + c.failed) for c in summary.checks] or [0.0]
     height = max(3.0, 0.28 * len(names) + 1.5)
-    fig, (bars, hist) = plt.subplots(1, 2, figsize=(14, height), gridspec_kw={"width_ratios": [2.2, 1]})
+    fig, (bars, hist) = plt.subplots(
+        1, 2, figsize=(14, height), gridspec_kw={"width_ratios": [2.2, 1]}
+    )
     positions = range(len(names))
     bars.barh(positions, [100.0] * len(rates), color="#f3c5bb", label="failed")
     bars.barh(positions, rates, color="#3b7dd8", label="passed")

@@ -1,9 +1,10 @@
 """The unit of work a batch worker runs: grade one submission and never raise.
 
-Runs on a Dask worker, which may be another machine: it reads the submission from the shared file system,
-grades it in a private temporary folder and returns the record as plain data. The caller writes every
-output file, so workers need no access to the output folder.
+Runs on a Dask worker, which may be another machine: it reads the submission from the shared file
+system, grades it in a private temporary folder and returns the record as plain data. The caller
+writes every output file, so workers need no access to the output folder.
 """
+
 from __future__ import annotations
 
 import socket
@@ -15,8 +16,15 @@ from grader.pipeline.child_process import GRADING_TIMEOUT_S, grade_files
 from grader.pipeline.errors import GradingError
 
 
-def grade_submission(student: str, assignment: str, notebook: str | None, model: str | None,
-                     fingerprint: str, timeout_s: float = GRADING_TIMEOUT_S, threads: int | None = None) -> dict:
+def grade_submission(
+    student: str,
+    assignment: str,
+    notebook: str | None,
+    model: str | None,
+    fingerprint: str,
+    timeout_s: float = GRADING_TIMEOUT_S,
+    threads: int | None = None,
+) -> dict:
     """Grades one submission, turning any failure into a failed record.
 
     Args:
@@ -32,8 +40,13 @@ def grade_submission(student: str, assignment: str, notebook: str | None, model:
         A :class:`~grader.batch.state.GradingRecord` as a dict: status ``graded`` with the grading
         result, or ``failed`` with the reason.
     """
-    record = GradingRecord(student=student, assignment=assignment, notebook=notebook or "",
-                           fingerprint=fingerprint, host=socket.gethostname())
+    record = GradingRecord(
+        student=student,
+        assignment=assignment,
+        notebook=notebook or "",
+        fingerprint=fingerprint,
+        host=socket.gethostname(),
+    )
     start = time.monotonic()
     try:
         if notebook is None:
@@ -41,8 +54,12 @@ def grade_submission(student: str, assignment: str, notebook: str | None, model:
         for path in (notebook, model):
             if path is not None and not Path(path).is_file():
                 raise GradingError(f"{path} is not visible on grading host {record.host}")
-        record.result = grade_files(Path(notebook), None if model is None else Path(model), timeout_s=timeout_s,
-                                     threads=threads)
+        record.result = grade_files(
+            Path(notebook),
+            None if model is None else Path(model),
+            timeout_s=timeout_s,
+            threads=threads,
+        )
         record.status = STATUS_GRADED
     except GradingError as exc:
         record.status, record.reason = STATUS_FAILED, str(exc)

@@ -3,17 +3,18 @@
 Usage::
 
     python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
-    python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # one run, several submissions
+    python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # several submissions
 
 The judge never imports or executes student code: it reads ``manifest.json`` (see
-:mod:`grader.sandboxed.contract`) and loads each ``.keras`` artifact with ``safe_mode=True``, so what it checks
-is the student's computation graph as data. The checks are ordinary pytest tests in ``grader/judge/checks``
-(see :mod:`grader.judge.run`).
+:mod:`grader.sandboxed.contract`) and loads each ``.keras`` artifact with ``safe_mode=True``, so
+what it checks is the student's computation graph as data. The checks are ordinary pytest tests in
+``grader/judge/checks`` (see :mod:`grader.judge.run`).
 
-``VERDICTS.json`` is :class:`grader.report.result.Verdicts` in its JSON form: one verdict per hidden check
-(exercise, title, passed, points, message for the student). The exit status is 0 whenever verdicts were
-written, whatever the score, and 2 when the judge itself could not run.
+``VERDICTS.json`` is :class:`grader.report.result.Verdicts` in its JSON form: one verdict per hidden
+check (exercise, title, passed, points, message for the student). The exit status is 0 whenever
+verdicts were written, whatever the score, and 2 when the judge itself could not run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,17 @@ from grader.judge.run import run_checks
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the judge from the command line; see the module docstring."""
-    parser = argparse.ArgumentParser(prog="python -m grader.judge", description=__doc__.splitlines()[0])
-    parser.add_argument("artifact_dirs", nargs="+", metavar="ARTIFACT_DIR", help="a producer's artifact directory")
-    parser.add_argument("--out", required=True,
-                        help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.judge", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "artifact_dirs", nargs="+", metavar="ARTIFACT_DIR", help="a producer's artifact directory"
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files",
+    )
     args = parser.parse_args(argv)
     missing = [d for d in args.artifact_dirs if not Path(d).is_dir()]
     if missing:
@@ -36,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     names = [Path(d).resolve().name for d in args.artifact_dirs]
     if len(args.artifact_dirs) > 1 and len(set(names)) != len(names):
-        print("grader.judge: several ARTIFACT_DIRs share a folder name; their verdict files would clash",
-              file=sys.stderr)
+        print(
+            "grader.judge: several ARTIFACT_DIRs share a folder name; their verdict files would "
+            "clash",
+            file=sys.stderr,
+        )
         return 2
     results = run_checks(args.artifact_dirs)
     if len(args.artifact_dirs) == 1:
@@ -45,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         Path(args.out).mkdir(parents=True, exist_ok=True)
         targets = [Path(args.out) / f"{name}.json" for name in names]
-    for target, verdicts in zip(targets, results):
+    for target, verdicts in zip(targets, results, strict=True):
         verdicts.save(target)
     return 0
 

@@ -1,13 +1,25 @@
-"""The submission under judgement: its artifact directory, read through the validated manifest, models loaded as data."""
+"""The submission under judgement.
+
+Its artifact directory, read through the validated manifest, models loaded as data.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from grader.sandboxed.contract import (STATUS_CRASHED, STATUS_ERROR, STATUS_MISSING, STATUS_OK, STATUS_TIMEOUT,
-                              ManifestError, artifact_path, read_manifest)
 from grader.sandboxed.cases import Case
+from grader.sandboxed.contract import (
+    STATUS_CRASHED,
+    STATUS_ERROR,
+    STATUS_MISSING,
+    STATUS_OK,
+    STATUS_TIMEOUT,
+    ManifestError,
+    artifact_path,
+    read_manifest,
+)
 
 
 class SubmittedArtifacts:
@@ -33,7 +45,10 @@ class SubmittedArtifacts:
     def build_problem(self, case: Case) -> str:
         """Returns why the case has no artifact, in words for the student; empty when it has one."""
         if self.manifest is None:
-            return f"the grader found no readable record of your notebook's run ({self.manifest_error})"
+            return (
+                "the grader found no readable record of your notebook's run "
+                f"({self.manifest_error})"
+            )
         record = self.manifest.exercises.get(case.exercise)
         if record is not None and case.name in record.cases:
             return ""
@@ -47,13 +62,18 @@ class SubmittedArtifacts:
             reason = record.message.split(" case failed: ", 1)[-1]
             return f"{where} failed: {reason}".rstrip() + _traceback_hint(record.traceback)
         if record.status == STATUS_TIMEOUT:
-            return f"your notebook's code ran out of time before or while {where}. {record.message}".strip()
+            return (
+                f"your notebook's code ran out of time before or while {where}. {record.message}"
+            ).strip()
         if record.status == STATUS_CRASHED:
-            return f"your notebook's code stopped the grader's process before or while {where}. {record.message}".strip()
+            return (
+                f"your notebook's code stopped the grader's process before or while {where}. "
+                f"{record.message}"
+            ).strip()
         return f"{where} did not finish ({record.status}). {record.message}".strip()
 
     def model(self, case: Case, fresh: bool = False):
-        """Returns the case's model, loaded with ``safe_mode=True``; fails the check when there is none.
+        """Returns the case's model, loaded with ``safe_mode=True``; fails the check without one.
 
         Args:
             case: the case whose artifact to load.
@@ -65,25 +85,32 @@ class SubmittedArtifacts:
             pytest.fail(f"not checked: {first_line}", pytrace=False)
         if not fresh and case.file_name in self._models:
             return self._models[case.file_name]
-        model = load_artifact(artifact_path(self.artifact_dir, self.manifest.exercises[case.exercise].cases[case.name]))
+        model = load_artifact(
+            artifact_path(
+                self.artifact_dir, self.manifest.exercises[case.exercise].cases[case.name]
+            )
+        )
         if not fresh:
             self._models[case.file_name] = model
         return model
 
     def trained_model_path(self) -> Path | None:
-        """Returns the path of the student's saved trained model, or None when the notebook saved none."""
+        """Returns the path of the student's saved trained model; None when there is none."""
         if self.manifest is None or not self.manifest.trained_model:
             return None
         path = artifact_path(self.artifact_dir, self.manifest.trained_model)
         return path if path.is_file() else None
 
     def trained_model(self):
-        """Returns the student's trained model, loaded with ``safe_mode=True``; fails the check when there is none."""
+        """Returns the student's trained model, loaded with ``safe_mode=True``.
+
+        Fails the check when there is none.
+        """
         path = self.trained_model_path()
         if path is None:
             pytest.fail(
-                "no trained model was handed in: run the training cell so that it saves resnet50_signs.keras "
-                "next to the notebook, and submit that file with it.",
+                "no trained model was handed in: run the training cell so that it saves "
+                "resnet50_signs.keras next to the notebook, and submit that file with it.",
                 pytrace=False,
             )
         if "trained" not in self._models:
@@ -91,7 +118,7 @@ class SubmittedArtifacts:
         return self._models["trained"]
 
     def release(self) -> None:
-        """Forgets the loaded models, so that judging many submissions does not keep them all in memory."""
+        """Forgets the loaded models, so that judging many submissions does not hold them all."""
         self._models.clear()
 
 
@@ -105,15 +132,20 @@ def load_artifact(path: Path):
 
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as exc:  # noqa: BLE001 - any failure to read the file is the student's to fix
+    except Exception as exc:  # any failure to read it is the student's to fix
         pytest.fail(
-            f"the saved model could not be read as plain Keras layers ({type(exc).__name__}: {exc}). "
-            "Build it from keras.layers and keras.ops only: no Lambda layers, no custom classes.",
+            f"the saved model could not be read as plain Keras layers ({type(exc).__name__}: "
+            f"{exc}). Build it from keras.layers and keras.ops only: no Lambda layers, no custom "
+            "classes.",
             pytrace=False,
         )
-    # keras.Model([x], [y]) reports its one input and one output as lists; every check reads model.output.
-    if len(model.inputs) == 1 and len(model.outputs) == 1 and (
-            isinstance(model.input, list) or isinstance(model.output, list)):
+    # keras.Model([x], [y]) reports its one input and one output as lists; every check reads
+    # model.output.
+    if (
+        len(model.inputs) == 1
+        and len(model.outputs) == 1
+        and (isinstance(model.input, list) or isinstance(model.output, list))
+    ):
         return keras.Model(model.inputs[0], model.outputs[0], name=model.name)
     return model
 

@@ -1,14 +1,16 @@
 """The accuracy bars of the training checks, and the measurements they come from.
 
-Every bar is set from the reference solution measured over at least 5 seeds: the worst seed must clear
-the bar with a margin. The raw figures are in ``bench/retrain_bar.csv`` (and, once measured,
+Every bar is set from the reference solution measured over at least 5 seeds: the worst seed must
+clear the bar with a margin. The raw figures are in ``bench/retrain_bar.csv`` (and, once measured,
 ``bench/trained_bars.csv``); the commands that produce them are given next to each bar.
 
 Retrain (``train_resnet50: a short retrain of your blocks from scratch learns``)
-    The grader's reference blocks (:mod:`grader.judge.reference`) in the retrain network of :mod:`grader.sandboxed.cases`,
-    trained by :func:`grader.judge.retrain.retrain_accuracy` (240 class-balanced training images at
-    32×32, 15 epochs, Adam 3e-3, batch 32) and scored in inference mode on those images.
-    Command: ``python bench/bench_retrain_bar.py --seeds 0 1 2 3 4`` (figures in ``bench/retrain_bar.csv``).
+    The grader's reference blocks (:mod:`grader.judge.reference`) in the retrain network of
+    :mod:`grader.sandboxed.cases`, trained by :func:`grader.judge.retrain.retrain_accuracy` (240
+    class-balanced training images at 32×32, 15 epochs, Adam 3e-3, batch 32) and scored in inference
+    mode on those images.
+    Command: ``python bench/bench_retrain_bar.py --seeds 0 1 2 3 4`` (figures in
+        ``bench/retrain_bar.csv``).
 
     ====  ========  =====================
     seed  accuracy  CPU seconds (2 cores)
@@ -20,22 +22,23 @@ Retrain (``train_resnet50: a short retrain of your blocks from scratch learns``)
     4     0.875     22.5
     ====  ========  =====================
 
-    Worst seed 0.783, mean 0.879; chance is 1/6 = 0.167. The bar, 0.50, is 0.28 below the worst seed and
-    0.33 above chance: blocks that cannot learn (no gradient through them, or an output that ignores the
-    input) stay at chance. Measured 2026-11-24, Keras 3.15.1 / TensorFlow 2.21.0, on a 2-core CPU shared
-    with other jobs (wall times 113-248 s there mean nothing; CPU time is the cost).
+    Worst seed 0.783, mean 0.879; chance is 1/6 = 0.167. The bar, 0.50, is 0.28 below the worst seed
+    and 0.33 above chance: blocks that cannot learn (no gradient through them, or an output that
+    ignores the input) stay at chance. Measured 2026-11-24, Keras 3.15.1 / TensorFlow 2.21.0, on a
+    2-core CPU shared with other jobs (wall times 113-248 s there mean nothing; CPU time is the
+    cost).
 
 Trained model (``train_resnet50: the saved model reaches ... bar``)
-    The notebook's training recipe (ResNet-50 from the solution cells, zero-gamma start, 5 epochs of batches
-    of 20, Adam with a warm-up to 3e-3 and a cosine decay, batch-norm statistics refreshed on 20 batches),
-    scored exactly as the checks score (:mod:`grader.judge.evaluation`: 120 evenly spaced training images,
-    120 evenly spaced images of the hidden split). Seeds 0-4 ran on an NVIDIA H100 lent for a few minutes,
-    through Keras 3.15.1 on its JAX backend in float32 (TensorFlow could not be installed there), with
-    ``bench/bench_training_recipes.py --recipes b20_lr3e-3_e5 --seeds 0 1 2 3 4``; figures in
-    ``bench/training_recipes_gpu.csv``. The CPU row is the reference notebook itself, run by
-    ``python -m instructor.run_reference`` with TensorFlow 2.21 on the 2-core CPU, scored by
-    ``bench/bench_trained_bars.py`` (``bench/trained_bars.csv``); the notebook seeds its run, and the two models
-    it trained on this CPU scored the same.
+    The notebook's training recipe (ResNet-50 from the solution cells, zero-gamma start, 5 epochs of
+    batches of 20, Adam with a warm-up to 3e-3 and a cosine decay, batch-norm statistics refreshed
+    on 20 batches), scored exactly as the checks score (:mod:`grader.judge.evaluation`: 120 evenly
+    spaced training images, 120 evenly spaced images of the hidden split). Seeds 0-4 ran on an
+    NVIDIA H100 lent for a few minutes, through Keras 3.15.1 on its JAX backend in float32
+    (TensorFlow could not be installed there), with ``bench/bench_training_recipes.py --recipes
+    b20_lr3e-3_e5 --seeds 0 1 2 3 4``; figures in ``bench/training_recipes_gpu.csv``. The CPU row is
+    the reference notebook itself, run by ``python -m instructor.run_reference`` with TensorFlow
+    2.21 on the 2-core CPU, scored by ``bench/bench_trained_bars.py`` (``bench/trained_bars.csv``);
+    the notebook seeds its run, and the two models it trained on this CPU scored the same.
 
     ========  ==============  ============  ==============
     run       training subset hidden subset test accuracy
@@ -48,8 +51,8 @@ Trained model (``train_resnet50: the saved model reaches ... bar``)
     CPU       1.000           0.942         0.975
     ========  ==============  ============  ==============
 
-    Worst run: 0.992 on the training subset and 0.942 on the hidden subset. The bars, 0.90 and 0.85, sit
-    0.09 below each: a model trained with the notebook's settings passes, one trained
+    Worst run: 0.992 on the training subset and 0.942 on the hidden subset. The bars, 0.90 and 0.85,
+    sit 0.09 below each: a model trained with the notebook's settings passes, one trained
     for much less, or saved before training, does not (an untrained ResNet-50 scores about 1/6).
 """
 
@@ -57,10 +60,15 @@ Trained model (``train_resnet50: the saved model reaches ... bar``)
 RETRAIN_MEASURED = {0: 0.896, 1: 0.925, 2: 0.783, 3: 0.917, 4: 0.875}
 RETRAIN_BAR = 0.50
 
-# Trained model: (training subset, hidden subset) accuracy of the reference recipe (see the module docstring).
+# Trained model: (training subset, hidden subset) accuracy of the reference recipe (see the module
+# docstring).
 TRAINED_MEASURED = {
-    "seed 0": (1.000, 0.950), "seed 1": (1.000, 0.958), "seed 2": (1.000, 0.950), "seed 3": (0.992, 0.967),
-    "seed 4": (0.992, 0.950), "CPU": (1.000, 0.942),
+    "seed 0": (1.000, 0.950),
+    "seed 1": (1.000, 0.958),
+    "seed 2": (1.000, 0.950),
+    "seed 3": (0.992, 0.967),
+    "seed 4": (0.992, 0.950),
+    "CPU": (1.000, 0.942),
 }
 TRAINING_SET_BAR = 0.90
 HIDDEN_SPLIT_BAR = 0.85

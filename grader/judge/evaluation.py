@@ -1,8 +1,9 @@
-"""How the training checks score a handed-in model: the fixed image subsets and the accuracy on them.
+"""How the training checks score a handed-in model: fixed image subsets and the accuracy on them.
 
 The bench script ``bench/bench_trained_bars.py`` uses the same functions, so the bars in
 :mod:`grader.judge.bars` are measured exactly as the checks measure.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,11 @@ def hidden_subset(data_dir=None):
 
 
 def bar_image_sets(data_dir=None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The sets the benchmarks score reference models on to set the bars: the checks' two subsets and the
-    whole hidden split, keyed ``train_subset``, ``hidden_subset`` and ``hidden_all``."""
+    """Returns the image sets the benchmarks score reference models on, to set the bars.
+
+    The checks' two subsets and the whole hidden split, keyed ``train_subset``,
+    ``hidden_subset`` and ``hidden_all``.
+    """
     from grader.judge.hidden_split import ensure_hidden_split
     from signs_data import load_hidden_split
 

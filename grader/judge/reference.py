@@ -7,6 +7,7 @@ copied into it role by role, and both are run on the same random inputs. If the 
 computes a[l+2] = g(z[l+2] + a[l]) as the lecture defines it, the outputs agree to float32 rounding,
 in inference mode and in a training-mode forward pass (batch statistics) alike.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,20 +43,25 @@ def find_roles(structure: BlockStructure, projection: bool) -> dict[str, Node]:
             f"the main path has {len(convs)} Conv2D and {len(norms)} BatchNormalization layers; "
             "the lecture's block has 3 of each"
         )
-    roles = dict(zip(MAIN_ROLES, (convs[0], norms[0], convs[1], norms[1], convs[2], norms[2])))
+    roles = dict(
+        zip(MAIN_ROLES, (convs[0], norms[0], convs[1], norms[1], convs[2], norms[2]), strict=True)
+    )
     if projection:
         short_convs = [n for n in structure.shortcut_path if n.kind == CONV]
         short_norms = [n for n in structure.shortcut_path if n.kind == BN]
         if len(short_convs) != 1 or len(short_norms) != 1:
             raise RoleError(
-                f"the shortcut has {len(short_convs)} Conv2D and {len(short_norms)} BatchNormalization layers; "
-                "the lecture's convolutional block projects a[l] with one of each"
+                f"the shortcut has {len(short_convs)} Conv2D and {len(short_norms)} "
+                "BatchNormalization layers; the lecture's convolutional block projects a[l] with "
+                "one of each"
             )
         roles.update(shortcut_conv=short_convs[0], shortcut_bn=short_norms[0])
     return roles
 
 
-def reference_block(x, f: int, filters, s: int | None = None, epsilon: float = 1e-3, named: bool = False):
+def reference_block(
+    x, f: int, filters, s: int | None = None, epsilon: float = 1e-3, named: bool = False
+):
     """Applies the lecture's identity block (``s is None``) or convolutional block to a tensor.
 
     Args:
@@ -87,12 +93,15 @@ def reference_block(x, f: int, filters, s: int | None = None, epsilon: float = 1
     shortcut = x
     if s is not None:
         shortcut = layers.Conv2D(f3, 1, strides=s, padding="valid", name=name("shortcut_conv"))(x)
-        shortcut = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("shortcut_bn"))(shortcut)
+        shortcut = layers.BatchNormalization(axis=-1, epsilon=epsilon, name=name("shortcut_bn"))(
+            shortcut
+        )
     return layers.ReLU()(layers.Add()([z, shortcut]))
 
 
 def reference_functions() -> dict:
-    """The reference blocks under the exercises' names and signatures (for cases that compose blocks)."""
+    """Returns the reference blocks under the exercises' names and signatures."""
+
     def identity_block(X, f, filters, initializer=None):
         return reference_block(X, f, filters)
 
@@ -102,7 +111,9 @@ def reference_functions() -> dict:
     return {"identity_block": identity_block, "convolutional_block": convolutional_block}
 
 
-def build_reference_block(input_shape: tuple, f: int, filters, s: int | None = None, epsilon: float = 1e-3):
+def build_reference_block(
+    input_shape: tuple, f: int, filters, s: int | None = None, epsilon: float = 1e-3
+):
     """Builds the lecture's block as a one-block model whose layers are named after their roles.
 
     Args:
@@ -118,7 +129,9 @@ def build_reference_block(input_shape: tuple, f: int, filters, s: int | None = N
     import keras
 
     block_input = keras.Input(shape=input_shape)
-    return keras.Model(block_input, reference_block(block_input, f, filters, s=s, epsilon=epsilon, named=True))
+    return keras.Model(
+        block_input, reference_block(block_input, f, filters, s=s, epsilon=epsilon, named=True)
+    )
 
 
 def randomize_weights(model, seed: int) -> None:
@@ -147,7 +160,10 @@ def transplant(roles: dict[str, Node], reference) -> None:
     for role, node in roles.items():
         target = reference.get_layer(role)
         if node.kind == CONV:
-            values = [_value(node.op, "kernel"), _value(node.op, "bias", default=0.0, like=target.bias)]
+            values = [
+                _value(node.op, "kernel"),
+                _value(node.op, "bias", default=0.0, like=target.bias),
+            ]
         else:
             values = [
                 _value(node.op, "gamma", default=1.0, like=target.gamma),
@@ -155,11 +171,11 @@ def transplant(roles: dict[str, Node], reference) -> None:
                 _value(node.op, "moving_mean"),
                 _value(node.op, "moving_variance"),
             ]
-        for variable, value in zip(target.weights, values):
+        for variable, value in zip(target.weights, values, strict=False):
             if tuple(variable.shape) != tuple(value.shape):
                 raise RoleError(
-                    f"{role} ({node.name}) has a weight of shape {tuple(value.shape)} where the lecture's block "
-                    f"needs {tuple(variable.shape)}"
+                    f"{role} ({node.name}) has a weight of shape {tuple(value.shape)} where the "
+                    f"lecture's block needs {tuple(variable.shape)}"
                 )
             variable.assign(value)
 
@@ -171,9 +187,17 @@ def _value(layer, attribute: str, default: float | None = None, like=None) -> np
     return np.full(tuple(like.shape), default, dtype="float32")
 
 
-def compare_with_reference(model, structure: BlockStructure, input_shape: tuple, f: int, filters,
-                           s: int | None = None, training: bool = False, seed: int = 0) -> float:
-    """Runs the student's block and the reference block, with the same weights, on the same random batch.
+def compare_with_reference(
+    model,
+    structure: BlockStructure,
+    input_shape: tuple,
+    f: int,
+    filters,
+    s: int | None = None,
+    training: bool = False,
+    seed: int = 0,
+) -> float:
+    """Runs the student's block and the reference block, same weights, on the same random batch.
 
     Args:
         model: the student's block, loaded from its artifact (its weights are randomized in place).
@@ -196,7 +220,11 @@ def compare_with_reference(model, structure: BlockStructure, input_shape: tuple,
     reference = build_reference_block(input_shape, f, filters, s=s, epsilon=epsilon)
     randomize_weights(model, seed)
     transplant(roles, reference)
-    batch = np.random.default_rng(seed + 1).normal(0.0, 1.0, (4,) + tuple(input_shape)).astype("float32")
+    batch = (
+        np.random.default_rng(seed + 1)
+        .normal(0.0, 1.0, (4,) + tuple(input_shape))
+        .astype("float32")
+    )
     expected = np.asarray(reference(batch, training=training))
     actual = np.asarray(model(batch, training=training))
     if expected.shape != actual.shape:

@@ -1,16 +1,17 @@
 """The retrain check's procedure: train a small ResNet made of the student's blocks, from scratch.
 
-The ``train_resnet50/retrain`` artifact (see :mod:`grader.sandboxed.cases`) is a small ResNet assembled from the
-student's ``convolutional_block`` and ``identity_block``. Its weights are re-initialized from a fixed
-seed and it is trained on a fixed, class-balanced subset of the training set, downscaled to 32×32, for
-a fixed number of epochs. It is then scored, in inference mode, on the images it trained on: the check
-asks whether the student's blocks can learn at all (a block that blocks the gradient or discards its
-input stays near chance), not how well they generalize; the handed-in model's held-out bar does that.
-A budget this small leaves the small network at chance level on unseen images even with the lecture's
-blocks, so training accuracy is the signal that separates working from broken blocks.
-The budget is counted in epochs, not seconds, so that the same submission gets the same grade on a
-fast or a busy machine. Its bar is in :mod:`grader.judge.bars`.
+The ``train_resnet50/retrain`` artifact (see :mod:`grader.sandboxed.cases`) is a small ResNet
+assembled from the student's ``convolutional_block`` and ``identity_block``. Its weights are
+re-initialized from a fixed seed and it is trained on a fixed, class-balanced subset of the training
+set, downscaled to 32×32, for a fixed number of epochs. It is then scored, in inference mode, on the
+images it trained on: the check asks whether the student's blocks can learn at all (a block that
+blocks the gradient or discards its input stays near chance), not how well they generalize; the
+handed-in model's held-out bar does that. A budget this small leaves the small network at chance
+level on unseen images even with the lecture's blocks, so training accuracy is the signal that
+separates working from broken blocks. The budget is counted in epochs, not seconds, so that the same
+submission gets the same grade on a fast or a busy machine. Its bar is in :mod:`grader.judge.bars`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,18 +35,23 @@ def downscale(images: np.ndarray, size: int = RETRAIN_IMAGE_SIZE) -> np.ndarray:
 
 
 def retrain_data(data_dir=None):
-    """Returns (x_train, y_train one-hot, labels) for the retrain: a class-balanced subset at 32×32."""
+    """Returns (x_train, y_train one-hot, labels) for the retrain.
+
+    A class-balanced subset at 32×32.
+    """
     from signs_data import load_signs, one_hot
 
     images, labels, _, _, _ = load_signs(data_dir)
     # Every class equally: the first TRAIN_IMAGES / classes images of each, in file order.
     per_class = TRAIN_IMAGES // RETRAIN_CLASSES
-    chosen = np.sort(np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(RETRAIN_CLASSES)]))
+    chosen = np.sort(
+        np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(RETRAIN_CLASSES)])
+    )
     return downscale(images[chosen]), one_hot(labels[chosen], RETRAIN_CLASSES), labels[chosen]
 
 
 def retrain_accuracy(model, data, seed: int = GRADING_SEED, epochs: int = EPOCHS) -> float:
-    """Re-initializes ``model``'s architecture, trains it for ``epochs`` and returns its training accuracy.
+    """Re-initializes ``model``'s architecture, trains it for ``epochs`` and returns its accuracy.
 
     Args:
         model: the retrain artifact (its own weights are not used).
@@ -63,8 +69,9 @@ def retrain_accuracy(model, data, seed: int = GRADING_SEED, epochs: int = EPOCHS
     fresh = keras.Model.from_config(model.get_config())
     fresh.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="categorical_crossentropy")
     fresh.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=epochs, shuffle=True, verbose=0)
-    # A few hundred steps leave BatchNormalization's moving averages far from the data; average them properly.
-    batches = [x_train[i:i + 100] for i in range(0, len(x_train), 100)]
+    # A few hundred steps leave BatchNormalization's moving averages far from the data; average them
+    # properly.
+    batches = [x_train[i : i + 100] for i in range(0, len(x_train), 100)]
     refresh_batchnorm_statistics(fresh, batches, verbose=False)
     predicted = np.argmax(fresh.predict(x_train, batch_size=128, verbose=0), axis=-1)
     return float(np.mean(predicted == labels))

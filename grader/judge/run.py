@@ -1,10 +1,11 @@
 """Run the hidden checks over artifact directories, in this process, and collect their verdicts.
 
-The checks are ordinary pytest tests in ``grader/judge/checks``; :class:`~grader.judge.collector.VerdictCollector`
-hands them each submission's artifacts and records every test's outcome. Every check of
-:data:`grader.judge.points.CHECKS` gets a verdict, in that order; a check that did not run (a grader fault)
-is failed with ``grader_error`` set.
+The checks are ordinary pytest tests in ``grader/judge/checks``;
+:class:`~grader.judge.collector.VerdictCollector` hands them each submission's artifacts and records
+every test's outcome. Every check of :data:`grader.judge.points.CHECKS` gets a verdict, in that
+order; a check that did not run (a grader fault) is failed with ``grader_error`` set.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ from grader.report.result import CheckResult, Verdicts
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 
 
-def run_checks(artifact_dirs: list[str | os.PathLike], extra_args: list[str] | None = None) -> list[Verdicts]:
+def run_checks(
+    artifact_dirs: list[str | os.PathLike], extra_args: list[str] | None = None
+) -> list[Verdicts]:
     """Runs every hidden check over each artifact directory, in this process.
 
     Args:
@@ -36,16 +39,25 @@ def run_checks(artifact_dirs: list[str | os.PathLike], extra_args: list[str] | N
     collector = VerdictCollector(submissions)
     args = [
         str(CHECKS_DIR),
-        "-c", os.devnull,
-        "--rootdir", str(CHECKS_DIR),
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(CHECKS_DIR),
         "--import-mode=importlib",
-        "-p", "no:cacheprovider",
-        "-q", "--no-header", "-rN", "--tb=no",
-        "-W", "ignore::DeprecationWarning",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "-rN",
+        "--tb=no",
+        "-W",
+        "ignore::DeprecationWarning",
     ] + list(extra_args or [])
     # The checks run the same whatever pytest options or plugins the calling environment asks for.
-    saved = {name: os.environ.pop(name, None)
-             for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    saved = {
+        name: os.environ.pop(name, None)
+        for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     try:
         exit_code = pytest.main(args, plugins=[collector])
@@ -57,28 +69,43 @@ def run_checks(artifact_dirs: list[str | os.PathLike], extra_args: list[str] | N
                 os.environ[name] = value
     wall_s = round(time.monotonic() - started, 2)
     return [
-        _verdicts(submission.artifact_dir, results, int(exit_code), wall_s, all_selected=extra_args is None)
-        for submission, results in zip(submissions, collector.verdicts)
+        _verdicts(
+            submission.artifact_dir,
+            results,
+            int(exit_code),
+            wall_s,
+            all_selected=extra_args is None,
+        )
+        for submission, results in zip(submissions, collector.verdicts, strict=True)
     ]
 
 
-def _verdicts(artifact_dir: Path, results: dict, exit_code: int, wall_s: float, all_selected: bool) -> Verdicts:
+def _verdicts(
+    artifact_dir: Path, results: dict, exit_code: int, wall_s: float, all_selected: bool
+) -> Verdicts:
     checks = []
     for spec in points.CHECKS:
         result = results.get((spec.exercise, spec.test))
         if result is None:
             if not all_selected:
                 continue
-            result = {"passed": False, "grader_error": True,
-                      "message": "the check did not run (grader error, please report it)"}
-        checks.append(CheckResult(
-            exercise=spec.exercise,
-            title=spec.title,
-            passed=result["passed"],
-            score=spec.points if result["passed"] else 0,
-            max_score=spec.points,
-            message="" if result["passed"] else result["message"],
-            grader_error=result["grader_error"],
-            test=spec.test,
-        ))
-    return Verdicts(checks=checks, artifact_dir=str(artifact_dir), pytest_exit=exit_code, wall_s=wall_s)
+            result = {
+                "passed": False,
+                "grader_error": True,
+                "message": "the check did not run (grader error, please report it)",
+            }
+        checks.append(
+            CheckResult(
+                exercise=spec.exercise,
+                title=spec.title,
+                passed=result["passed"],
+                score=spec.points if result["passed"] else 0,
+                max_score=spec.points,
+                message="" if result["passed"] else result["message"],
+                grader_error=result["grader_error"],
+                test=spec.test,
+            )
+        )
+    return Verdicts(
+        checks=checks, artifact_dir=str(artifact_dir), pytest_exit=exit_code, wall_s=wall_s
+    )

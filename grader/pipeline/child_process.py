@@ -1,11 +1,13 @@
 """Grade one notebook with the real single-notebook grader, in a child process of its own.
 
-The batch command and the nbgrader bridge both grade through ``python -m grader check NOTEBOOK``, the
-grader's own front door, so that a crash, a hang or a memory blow-up while grading one submission ends
-one child process, never the caller. The child writes its :class:`~grader.report.result.GradeResult` to a
-file, which the caller reads back with ``GradeResult.load``; nothing is parsed from its printed output.
-The producer and the judge are further subprocesses of the child.
+The batch command and the nbgrader bridge both grade through ``python -m grader check NOTEBOOK``,
+the grader's own front door, so that a crash, a hang or a memory blow-up while grading one
+submission ends one child process, never the caller. The child writes its
+:class:`~grader.report.result.GradeResult` to a file, which the caller reads back with
+``GradeResult.load``; nothing is parsed from its printed output. The producer and the judge are
+further subprocesses of the child.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +23,8 @@ from grader.pipeline.errors import GradingError
 from grader.report.result import GradeResult, ResultError
 from grader.sandboxed.contract import TRAINED_MODEL_NAME
 
-#: Seconds one whole grading (producer runs and judge) may take; generous, since the grader applies its own,
-#: tighter limits to the producer and the judge.
+#: Seconds one whole grading (producer runs and judge) may take; generous, since the grader applies
+#: its own, tighter limits to the producer and the judge.
 GRADING_TIMEOUT_S = 1800.0
 #: The ``check`` command's option that writes the typed result to a file, for this module only.
 RESULT_FILE_OPTION = "--result-file"
@@ -35,16 +37,22 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
-def grade_in_child_process(notebook: str | os.PathLike, result_file: str | os.PathLike, *,
-                           timeout_s: float = GRADING_TIMEOUT_S, threads: int | None = None) -> GradeResult:
-    """Runs ``python -m grader check NOTEBOOK --result-file RESULT_FILE`` and reads the result it writes.
+def grade_in_child_process(
+    notebook: str | os.PathLike,
+    result_file: str | os.PathLike,
+    *,
+    timeout_s: float = GRADING_TIMEOUT_S,
+    threads: int | None = None,
+) -> GradeResult:
+    """Runs ``python -m grader check NOTEBOOK --result-file FILE`` and reads the result it writes.
 
     Args:
         notebook: the ``.ipynb`` to grade; a trained model, if any, lies next to it as
             ``resnet50_signs.keras``.
         result_file: where the child writes its result (a path the caller owns).
         timeout_s: wall-clock seconds before the grading process is killed.
-        threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's default.
+        threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's
+            default.
 
     Returns:
         The graded result.
@@ -54,16 +62,30 @@ def grade_in_child_process(notebook: str | os.PathLike, result_file: str | os.Pa
     """
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    # Several gradings may share one GPU: each must take GPU memory as it needs it, not all of it up front.
+    # Several gradings may share one GPU: each must take GPU memory as it needs it, not all of it up
+    # front.
     env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if threads is not None:
         env.update(tensorflow_thread_environment(threads))
-    command = [sys.executable, "-m", "grader", "check", os.fspath(notebook), RESULT_FILE_OPTION,
-               os.fspath(result_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "grader",
+        "check",
+        os.fspath(notebook),
+        RESULT_FILE_OPTION,
+        os.fspath(result_file),
+    ]
     # Its own process group, so that a timeout or an interrupt ends the producer and judge with it.
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-        errors="replace", env=env, start_new_session=True,
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        env=env,
+        start_new_session=True,
     )
     with _RUNNING_LOCK:
         _RUNNING.add(process)
@@ -87,12 +109,14 @@ def grade_in_child_process(notebook: str | os.PathLike, result_file: str | os.Pa
     try:
         return GradeResult.load(result_file)
     except ResultError as exc:
-        raise GradingError(f"the grader wrote no readable result: {exc}; it printed: "
-                           f"{_tail(stdout + stderr) or '(nothing)'}") from exc
+        raise GradingError(
+            f"the grader wrote no readable result: {exc}; it printed: "
+            f"{_tail(stdout + stderr) or '(nothing)'}"
+        ) from exc
 
 
 def tensorflow_thread_environment(threads: int) -> dict[str, str]:
-    """The environment variables that limit a TensorFlow process to ``threads`` threads per operation pool."""
+    """Returns the variables that limit a TensorFlow process to ``threads`` threads per pool."""
     return {name: str(threads) for name in TENSORFLOW_THREAD_VARIABLES}
 
 
@@ -114,8 +138,13 @@ def stage_submission(notebook: Path, model: Path | None, into: Path) -> Path:
     return staged
 
 
-def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = GRADING_TIMEOUT_S,
-                threads: int | None = None) -> GradeResult:
+def grade_files(
+    notebook: Path,
+    model: Path | None,
+    *,
+    timeout_s: float = GRADING_TIMEOUT_S,
+    threads: int | None = None,
+) -> GradeResult:
     """Stages a submission in a temporary folder and grades it there, in a child process.
 
     Args:
@@ -136,8 +165,9 @@ def grade_files(notebook: Path, model: Path | None, *, timeout_s: float = GRADIN
         folder.mkdir()
         staged = stage_submission(Path(notebook), None if model is None else Path(model), folder)
         try:
-            return grade_in_child_process(staged, Path(scratch) / "result.json", timeout_s=timeout_s,
-                                          threads=threads)
+            return grade_in_child_process(
+                staged, Path(scratch) / "result.json", timeout_s=timeout_s, threads=threads
+            )
         except GradingError as exc:
             # Name the student's file, not the private copy that was graded.
             raise GradingError(str(exc).replace(str(staged), str(notebook))) from exc
@@ -160,7 +190,7 @@ def stop_running_gradings() -> int:
 
 
 def allow_gradings() -> None:
-    """Lets gradings start again after :func:`stop_running_gradings` (a new batch in the same process)."""
+    """Lets gradings start again after :func:`stop_running_gradings` (a new batch)."""
     _STOPPING.clear()
 
 

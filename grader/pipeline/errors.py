@@ -2,4 +2,7 @@
 
 
 class GradingError(RuntimeError):
-    """Grading itself could not run: the judge or the grading process failed, or the sandbox is unusable."""
+    """Grading itself could not run.
+
+    The judge or the grading process failed, or the sandbox is unusable.
+    """

@@ -4,6 +4,7 @@
 TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the
 exercises after the one that stopped it) and one judge.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from grader.pipeline.errors import GradingError
 from grader.pipeline.notebook import load_submission
-from grader.pipeline.supervisor import STEP_TIMEOUT_S, PRODUCER_TIMEOUT_S, produce
+from grader.pipeline.supervisor import PRODUCER_TIMEOUT_S, STEP_TIMEOUT_S, produce
 from grader.report.result import ExerciseResult, GradeResult, ResultError, Verdicts
 from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
@@ -38,13 +39,16 @@ def grade_notebook(
     """Grades one submission notebook.
 
     Args:
-        path: the submission ``.ipynb``; a trained model, if any, lies next to it as ``resnet50_signs.keras``.
-        workdir: a directory to keep the artifacts and verdicts in; default: a temporary one, removed after.
+        path: the submission ``.ipynb``; a trained model, if any, lies next to it as
+            ``resnet50_signs.keras``.
+        workdir: a directory to keep the artifacts and verdicts in; default: a temporary one,
+            removed after.
         timeout: wall-clock seconds for all of the producer's work on this submission.
         step_timeout: wall-clock seconds for one step of it (one cell, or one case of one exercise).
         judge_timeout: wall-clock seconds for the judge.
         cases: the (exercise, case) pairs to build; default: all (tests pass a small subset).
-        isolation: force a sandbox level (``bwrap``, ``unshare``, ``none``); default: the strongest available.
+        isolation: force a sandbox level (``bwrap``, ``unshare``, ``none``); default: the strongest
+            available.
 
     Returns:
         The graded result.
@@ -52,7 +56,8 @@ def grade_notebook(
     Raises:
         grader.pipeline.notebook.NotebookError: if the file is not a readable notebook.
         GradingError: if the judge could not run, or (as its subclass
-            :class:`~grader.pipeline.sandbox.IsolationError`) the requested isolation does not work here.
+            :class:`~grader.pipeline.sandbox.IsolationError`) the requested isolation does not work
+            here.
     """
     started = time.monotonic()
     submission = load_submission(path)
@@ -61,11 +66,17 @@ def grade_notebook(
     try:
         root.mkdir(parents=True, exist_ok=True)
         production = produce(
-            submission, root / "producer", cases=cases, timeout_s=timeout, step_timeout_s=step_timeout,
+            submission,
+            root / "producer",
+            cases=cases,
+            timeout_s=timeout,
+            step_timeout_s=step_timeout,
             isolation=isolation,
         )
         produced = time.monotonic()
-        verdicts = run_judge(production.artifact_dir, root / "verdicts.json", timeout_s=judge_timeout)
+        verdicts = run_judge(
+            production.artifact_dir, root / "verdicts.json", timeout_s=judge_timeout
+        )
         judged = time.monotonic()
     finally:
         if own_workdir:
@@ -87,7 +98,9 @@ def grade_notebook(
     )
 
 
-def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = JUDGE_TIMEOUT_S) -> Verdicts:
+def run_judge(
+    artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = JUDGE_TIMEOUT_S
+) -> Verdicts:
     """Runs ``python -m grader.judge ARTIFACT_DIR --out VERDICTS`` in a fresh process.
 
     Args:
@@ -106,8 +119,14 @@ def run_judge(artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = JUD
     verdicts_path.unlink(missing_ok=True)
     try:
         done = subprocess.run(
-            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
-            timeout=timeout_s, env=env, cwd=artifact_dir.parent,
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout_s,
+            env=env,
+            cwd=artifact_dir.parent,
         )
     except subprocess.TimeoutExpired as exc:
         raise GradingError(f"the judge did not finish within {timeout_s:.0f} s") from exc
@@ -131,5 +150,7 @@ def _exercise_results(manifest, verdicts: Verdicts) -> list[ExerciseResult]:
             traceback=record.traceback,
         )
     for check in verdicts.checks:
-        results.setdefault(check.exercise, ExerciseResult(name=check.exercise, status=STATUS_OK)).checks.append(check)
+        results.setdefault(
+            check.exercise, ExerciseResult(name=check.exercise, status=STATUS_OK)
+        ).checks.append(check)
     return list(results.values())

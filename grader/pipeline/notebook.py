@@ -1,10 +1,11 @@
 """Read a submission notebook and pick out the code the producer may run.
 
-Only the fixed ``imports`` cell and the solution cells are ever executed; test cells and the training
-cell never are. Cells are found by their nbgrader ``grade_id``; when a student's notebook lost that
-metadata (copied cells, another editor), the function definitions are located by name instead, and
-only the definition itself (with the cell's own imports) is taken from such a cell.
+Only the fixed ``imports`` cell and the solution cells are ever executed; test cells and the
+training cell never are. Cells are found by their nbgrader ``grade_id``; when a student's notebook
+lost that metadata (copied cells, another editor), the function definitions are located by name
+instead, and only the definition itself (with the cell's own imports) is taken from such a cell.
 """
+
 from __future__ import annotations
 
 import ast
@@ -79,7 +80,9 @@ def read_notebook(path: str | Path) -> list[dict]:
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise NotebookError(f"{path}: cannot read it as UTF-8 text ({exc}); expected a Jupyter notebook") from exc
+        raise NotebookError(
+            f"{path}: cannot read it as UTF-8 text ({exc}); expected a Jupyter notebook"
+        ) from exc
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -91,8 +94,8 @@ def read_notebook(path: str | Path) -> list[dict]:
         raise NotebookError(f"{path}: JSON but not a Jupyter notebook (no 'nbformat' key)")
     if data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
         raise NotebookError(
-            f"{path}: a notebook in format {data.get('nbformat')!r}, expected nbformat 4 with a 'cells' list; "
-            "open and save it in JupyterLab to convert it"
+            f"{path}: a notebook in format {data.get('nbformat')!r}, expected nbformat 4 with a "
+            "'cells' list; open and save it in JupyterLab to convert it"
         )
     cells = []
     for index, cell in enumerate(data["cells"]):
@@ -102,8 +105,8 @@ def read_notebook(path: str | Path) -> list[dict]:
         metadata = cell.get("metadata", {}) if isinstance(cell, dict) else None
         if not isinstance(source, str) or not isinstance(metadata, dict) or "cell_type" not in cell:
             raise NotebookError(
-                f"{path}: cell {index} is malformed (expected an object with 'cell_type', a text 'source' "
-                "and a 'metadata' object)"
+                f"{path}: cell {index} is malformed (expected an object with 'cell_type', a text "
+                "'source' and a 'metadata' object)"
             )
         cells.append({"cell_type": cell["cell_type"], "source": source, "metadata": metadata})
     return cells
@@ -131,22 +134,26 @@ def load_submission(path: str | Path) -> SubmissionCode:
         imports = _guess_imports_cell(code_cells)
         submission.problems.append(
             "the 'imports' cell was not found by its nbgrader grade_id"
-            + (f"; using cell {imports[0]}, which holds only imports" if imports else "; running without it")
+            + (
+                f"; using cell {imports[0]}, which holds only imports"
+                if imports
+                else "; running without it"
+            )
         )
     if imports is not None:
-        submission.units.append(CodeUnit(IMPORTS_CELL, _python_source(imports[1]["source"]), imports[0]))
+        submission.units.append(
+            CodeUnit(IMPORTS_CELL, _python_source(imports[1]["source"]), imports[0])
+        )
 
-    solution_cells = sorted(
-        (by_id[name][0], name) for name in BUILD_EXERCISES if name in by_id
-    )
+    solution_cells = sorted((by_id[name][0], name) for name in BUILD_EXERCISES if name in by_id)
     for index, name in solution_cells:
         submission.units.append(CodeUnit(name, _python_source(by_id[name][1]["source"]), index))
     for name in BUILD_EXERCISES:
         _locate_function(name, by_id, code_cells, submission)
     if TRAIN_EXERCISE not in by_id:
         submission.problems.append(
-            f"the '{TRAIN_EXERCISE}' cell was not found by its grade_id; the training exercise is graded "
-            "from the saved model file alone"
+            f"the '{TRAIN_EXERCISE}' cell was not found by its grade_id; the training exercise is "
+            "graded from the saved model file alone"
         )
     _note_order(by_id, submission)
     submission.units.sort(key=lambda unit: (unit.label != IMPORTS_CELL, unit.cell_index))
@@ -163,7 +170,8 @@ def _cells_by_grade_id(code_cells, submission: SubmissionCode) -> dict[str, tupl
             continue
         if grade_id in found:
             submission.problems.append(
-                f"two cells have grade_id '{grade_id}' (cells {found[grade_id][0]} and {index}); using the first"
+                f"two cells have grade_id '{grade_id}' (cells {found[grade_id][0]} and {index}); "
+                "using the first"
             )
             continue
         found[grade_id] = (index, cell)
@@ -171,7 +179,7 @@ def _cells_by_grade_id(code_cells, submission: SubmissionCode) -> dict[str, tupl
 
 
 def _locate_function(name: str, by_id, code_cells, submission: SubmissionCode) -> None:
-    """Records where exercise ``name`` is defined, adding a fallback unit when found only by name."""
+    """Records where exercise ``name`` is defined; adds a fallback unit when found only by name."""
     defined_in = [index for index, cell in code_cells if name in _defined_functions(cell["source"])]
     if name in by_id:
         index = by_id[name][0]
@@ -181,26 +189,47 @@ def _locate_function(name: str, by_id, code_cells, submission: SubmissionCode) -
         cell_source = by_id[name][1]["source"]
         syntax_error = _syntax_error(cell_source)
         if syntax_error and not defined_in:
-            _mark_missing(submission, name,
-                          f"the '{name}' cell has a syntax error ({syntax_error}), so {name}() is not defined")
+            _mark_missing(
+                submission,
+                name,
+                f"the '{name}' cell has a syntax error ({syntax_error}), so {name}() is not "
+                "defined",
+            )
         elif defined_in:
-            _use_definition_elsewhere(submission, name, code_cells, defined_in[0],
-                                      f"the '{name}' cell does not define {name}(); found the definition in cell "
-                                      f"{defined_in[0]} instead")
+            _use_definition_elsewhere(
+                submission,
+                name,
+                code_cells,
+                defined_in[0],
+                f"the '{name}' cell does not define {name}(); found the definition in cell "
+                f"{defined_in[0]} instead",
+            )
         else:
             others = sorted(_defined_functions(cell_source))
             reason = f"the '{name}' cell defines no function named {name}()"
             if others:
-                reason += f" (it defines {', '.join(o + '()' for o in others)}: was the function renamed?)"
+                reason += (
+                    f" (it defines {', '.join(o + '()' for o in others)}: was the function "
+                    "renamed?)"
+                )
             _mark_missing(submission, name, reason)
         return
     if defined_in:
-        _use_definition_elsewhere(submission, name, code_cells, defined_in[0],
-                                  f"the '{name}' cell was not found by its grade_id; found {name}() by name in cell "
-                                  f"{defined_in[0]}")
+        _use_definition_elsewhere(
+            submission,
+            name,
+            code_cells,
+            defined_in[0],
+            f"the '{name}' cell was not found by its grade_id; found {name}() by name in cell "
+            f"{defined_in[0]}",
+        )
         return
-    _mark_missing(submission, name,
-                  f"no cell defines {name}(): the solution cell '{name}' is missing or the function was renamed")
+    _mark_missing(
+        submission,
+        name,
+        f"no cell defines {name}(): the solution cell '{name}' is missing or the function was "
+        "renamed",
+    )
 
 
 def _mark_missing(submission: SubmissionCode, name: str, reason: str) -> None:
@@ -208,8 +237,10 @@ def _mark_missing(submission: SubmissionCode, name: str, reason: str) -> None:
     submission.problems.append(reason)
 
 
-def _use_definition_elsewhere(submission: SubmissionCode, name: str, code_cells, where: int, problem: str) -> None:
-    """Grades the definition of ``name`` found in cell ``where``, running that cell's code if it is not run anyway."""
+def _use_definition_elsewhere(
+    submission: SubmissionCode, name: str, code_cells, where: int, problem: str
+) -> None:
+    """Grades the definition of ``name`` in cell ``where``, running it if it is not run anyway."""
     submission.located[name] = f"by name in cell {where}"
     submission.problems.append(problem)
     if not _is_executed(where, submission):
@@ -241,7 +272,9 @@ def _defined_functions(source: str) -> set[str]:
         tree = ast.parse(_python_source(source))
     except SyntaxError:
         return set()
-    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {
+        node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def _syntax_error(source: str) -> str:
@@ -277,7 +310,7 @@ def _note_order(by_id, submission: SubmissionCode) -> None:
 
 
 def _python_source(source: str) -> str:
-    """Translates IPython syntax (``%magic``, ``!shell``) into plain Python calls on ``get_ipython()``."""
+    """Translates IPython syntax (``%magic``, ``!shell``) into Python calls on ``get_ipython()``."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)

@@ -12,12 +12,13 @@ Isolation levels, strongest first (probed at run time, or forced with ``GRADER_I
 * ``none``: a plain subprocess with resource limits only. Network and the file system are open;
   :func:`probe_isolation` warns loudly when it falls back to this.
 
-Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the proportional set
-size of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge address
-ranges), the largest file the process may write (``RLIMIT_FSIZE``), no core dumps, and captured
-output (stdout and stderr merged, read through a pipe; only the first and last bytes are kept, so a
-flood never fills memory or disk).
+Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the proportional
+set size of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge
+address ranges), the largest file the process may write (``RLIMIT_FSIZE``), no core dumps, and
+captured output (stdout and stderr merged, read through a pipe; only the first and last bytes are
+kept, so a flood never fills memory or disk).
 """
+
 from __future__ import annotations
 
 import collections
@@ -43,16 +44,28 @@ ISOLATION_ENV = "GRADER_ISOLATION"
 LEVELS = ("bwrap", "unshare", "none")
 
 DESCRIPTIONS = {
-    "bwrap": "bwrap: new user, pid, net, ipc and uts namespaces (no network); file system limited to the "
-    "Python installation (read-only), the scratch and artifact directories, and the saved model (read-only)",
-    "unshare": "unshare: new user, pid, net and mount namespaces (no network); hidden course paths "
-    "covered with empty mounts, the file system read-only except the scratch and artifact directories",
-    "none": "NONE: plain subprocess with resource limits only; the network and the file system are open "
-    "to the submission (install bubblewrap or allow user namespaces for real isolation)",
+    "bwrap": "bwrap: new user, pid, net, ipc and uts namespaces (no network); file system "
+    "limited to the Python installation (read-only), the scratch and artifact "
+    "directories, and the saved model (read-only)",
+    "unshare": "unshare: new user, pid, net and mount namespaces (no network); hidden course "
+    "paths covered with empty mounts, the file system read-only except the scratch "
+    "and artifact directories",
+    "none": "NONE: plain subprocess with resource limits only; the network and the file system "
+    "are open to the submission (install bubblewrap or allow user namespaces for real "
+    "isolation)",
 }
 
 # Files from /etc that the dynamic loader and Python need; nothing else from /etc is shown.
-_ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf", "fonts")
+_ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "passwd",
+    "group",
+    "nsswitch.conf",
+    "fonts",
+)
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
 
 
@@ -62,10 +75,12 @@ class Limits:
 
     Attributes:
         wall_s: wall-clock seconds before the whole process tree is killed.
-        memory_bytes: resident memory of the process tree (and data segment of each process) allowed.
+        memory_bytes: resident memory of the process tree (and data segment of each process)
+            allowed.
         file_bytes: the largest file any process may write.
         output_keep_bytes: how much of the start and of the end of the output is kept.
-        max_processes: processes the tree may hold at once (threads not counted); more is a fork bomb.
+        max_processes: processes the tree may hold at once (threads not counted); more is a fork
+            bomb.
     """
 
     wall_s: float = 180.0
@@ -83,7 +98,8 @@ class SandboxResult:
         returncode: exit status; negative when killed by a signal.
         timed_out: the wall-time limit killed it.
         memory_exceeded: the memory watcher killed it.
-        processes_exceeded: the watcher killed it for holding more than ``Limits.max_processes`` processes.
+        processes_exceeded: the watcher killed it for holding more than ``Limits.max_processes``
+            processes.
         wall_s: seconds it ran.
         output_bytes: total bytes it wrote to stdout and stderr.
         output_head: the first bytes of that output, decoded.
@@ -112,7 +128,9 @@ class SandboxResult:
         if not self.output_truncated:
             return self.output_head + self.output_tail
         dropped = self.output_bytes - self._kept_bytes
-        return f"{self.output_head}\n[... {dropped} bytes of output omitted ...]\n{self.output_tail}"
+        return (
+            f"{self.output_head}\n[... {dropped} bytes of output omitted ...]\n{self.output_tail}"
+        )
 
     @property
     def _kept_bytes(self) -> int:
@@ -140,7 +158,7 @@ class IsolationError(GradingError):
 
 
 def probe_isolation(forced: str | None = None) -> str:
-    """Returns the isolation level to use: ``forced``, else ``GRADER_ISOLATION``, else the strongest that works.
+    """Returns the isolation level: ``forced``, else ``GRADER_ISOLATION``, else the strongest here.
 
     Args:
         forced: a level the caller requires (``bwrap``, ``unshare`` or ``none``), or None.
@@ -154,7 +172,9 @@ def probe_isolation(forced: str | None = None) -> str:
     requested = forced or os.environ.get(ISOLATION_ENV, "").strip()
     if requested:
         if requested not in LEVELS:
-            raise IsolationError(f"isolation {requested!r} is unknown: expected one of {', '.join(LEVELS)}")
+            raise IsolationError(
+                f"isolation {requested!r} is unknown: expected one of {', '.join(LEVELS)}"
+            )
         if not _level_works(requested):
             raise IsolationError(f"isolation {requested!r} does not work on this machine")
         return requested
@@ -162,8 +182,9 @@ def probe_isolation(forced: str | None = None) -> str:
         if _level_works(level):
             if level == "none":
                 warnings.warn(
-                    "grader sandbox: neither bubblewrap nor user namespaces work here; student code runs "
-                    "in a plain subprocess with resource limits only (network and files are NOT isolated)",
+                    "grader sandbox: neither bubblewrap nor user namespaces work here; student "
+                    "code runs in a plain subprocess with resource limits only (network and "
+                    "files are NOT isolated)",
                     RuntimeWarning,
                     stacklevel=2,
                 )
@@ -248,7 +269,8 @@ def run_sandboxed(
         _kill_tree(proc.pid)
     returncode = proc.wait()
     try:
-        # Background processes the command left behind in its session (possible without a pid namespace).
+        # Background processes the command left behind in its session (possible without a pid
+        # namespace).
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
         pass
@@ -278,10 +300,25 @@ def _wrap(level: str, argv: list[str], mounts: Mounts, *, cwd: Path) -> list[str
 def _bwrap_command(argv: list[str], mounts: Mounts, cwd: Path) -> list[str]:
     bwrap = shutil.which("bwrap") or "bwrap"
     command = [
-        bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        "--uid", "65534", "--gid", "65534",
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
         # /tmp lives in memory: capped, so that filling it cannot exhaust the machine's RAM.
-        "--proc", "/proc", "--dev", "/dev", "--size", str(64 * 2**20), "--tmpfs", "/tmp",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(64 * 2**20),
+        "--tmpfs",
+        "/tmp",
     ]
     for directory in _SYSTEM_DIRS:
         command += ["--ro-bind-try", directory, directory]
@@ -307,18 +344,31 @@ def _unshare_command(argv: list[str], mounts: Mounts) -> list[str]:
         elif path.exists():
             steps.append(f"mount --bind /dev/null {_quote(path)}")
     # Everything becomes read-only except the writable directories, which get mounts of their own:
-    # inside the namespace the student is (mapped) root, so file permissions alone would not stop writes.
+    # inside the namespace the student is (mapped) root, so file permissions alone would not stop
+    # writes.
     steps += [f"mount --bind {_quote(path)} {_quote(path)}" for path in mounts.read_write]
     keep = "|".join(_quote(path) for path in mounts.read_write) or "''"
     remount = (
-        'for m in $(awk \'{print $5}\' /proc/self/mountinfo | sort -u); do '
+        "for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do "
         f'case "$m" in {keep}) ;; *) mount -o remount,bind,ro "$m" 2>/dev/null;; esac; done; true'
     )
     # Fail closed: if a cover or a bind cannot be mounted the command does not run at all.
     script = " && ".join(steps + [remount, 'exec "$@"'])
     return [
-        unshare, "--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child",
-        "--mount", "--mount-proc", "--", "/bin/sh", "-c", script, "sandbox",
+        unshare,
+        "--user",
+        "--map-root-user",
+        "--net",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--mount",
+        "--mount-proc",
+        "--",
+        "/bin/sh",
+        "-c",
+        script,
+        "sandbox",
     ] + list(argv)
 
 
@@ -328,8 +378,13 @@ def _quote(path: Path) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _python_paths() -> tuple[Path, ...]:
-    """The Python installation and virtual environment, with the real paths behind their symlinks."""
-    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix)}
+    """The Python installation and virtual environment, and the real paths behind symlinks."""
+    paths = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.base_exec_prefix),
+    }
     paths |= {p.resolve() for p in list(paths)}
     paths.add(Path(sys.executable).resolve().parent.parent)
     return tuple(sorted(paths))
@@ -354,9 +409,9 @@ def _process_tree(root: int) -> list[psutil.Process]:
 def _memory_bytes(processes: list[psutil.Process]) -> int:
     """Memory used by the processes together: the sum of their proportional set sizes (PSS).
 
-    Resident sizes would count the pages a forked child shares with its parent once per process, so a
-    handful of forks of a TensorFlow process would look like many gigabytes; PSS splits shared pages
-    between their users. Where PSS is unreadable the resident size stands in.
+    Resident sizes would count the pages a forked child shares with its parent once per process, so
+    a handful of forks of a TensorFlow process would look like many gigabytes; PSS splits shared
+    pages between their users. Where PSS is unreadable the resident size stands in.
     """
     total = 0
     for process in processes:
@@ -412,7 +467,9 @@ class _OutputCapture(threading.Thread):
 
     def run(self) -> None:
         while True:
-            chunk = self._pipe.read1(65536) if hasattr(self._pipe, "read1") else self._pipe.read(65536)
+            chunk = (
+                self._pipe.read1(65536) if hasattr(self._pipe, "read1") else self._pipe.read(65536)
+            )
             if not chunk:
                 break
             self._total += len(chunk)

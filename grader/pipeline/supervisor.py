@@ -2,9 +2,10 @@
 
 A submission that hangs, crashes or exits in one exercise loses that exercise and nothing else: the
 producer reports the step it is on in a state file, and when a run ends early the step it was on is
-marked ``timeout`` or ``crashed`` and the producer runs again on what is left, skipping the step that
-stopped it. Artifacts already written are kept.
+marked ``timeout`` or ``crashed`` and the producer runs again on what is left, skipping the step
+that stopped it. Artifacts already written are kept.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,6 +18,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
+from grader.pipeline.notebook import SubmissionCode
+from grader.pipeline.sandbox import (
+    DESCRIPTIONS,
+    Limits,
+    Mounts,
+    SandboxResult,
+    probe_isolation,
+    run_sandboxed,
+)
 from grader.sandboxed import cases as case_module
 from grader.sandboxed.contract import (
     EXERCISES,
@@ -30,13 +41,11 @@ from grader.sandboxed.contract import (
     write_json_atomic,
     write_manifest,
 )
-from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
-from grader.pipeline.notebook import SubmissionCode
-from grader.pipeline.sandbox import DESCRIPTIONS, Limits, Mounts, SandboxResult, probe_isolation, run_sandboxed
 
 GRADER_DIR = Path(__file__).resolve().parents[1]
 REPO_DIR = GRADER_DIR.parent
-# The only part of the grader the producer is shown: nothing else (checks, references) enters its sandbox.
+# The only part of the grader the producer is shown: nothing else (checks, references) enters its
+# sandbox.
 SANDBOXED_DIR = GRADER_DIR / "sandboxed"
 # Packages a notebook's imports cell may use that live in the project (installed editable).
 PROJECT_PACKAGES = ("resnet_course", "signs_data")
@@ -74,7 +83,9 @@ def all_cases() -> list[tuple[str, str]]:
 def hidden_paths() -> tuple[Path, ...]:
     """The course paths a submission must never read (covered at the ``unshare`` level)."""
     paths = [REPO_DIR / "solutions", GRADER_DIR, REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
-    data_dirs = [REPO_DIR / "data"] + ([Path(os.environ["SIGNS_DATA_DIR"])] if os.environ.get("SIGNS_DATA_DIR") else [])
+    data_dirs = [REPO_DIR / "data"] + (
+        [Path(os.environ["SIGNS_DATA_DIR"])] if os.environ.get("SIGNS_DATA_DIR") else []
+    )
     paths += [folder / "hidden_signs.h5" for folder in data_dirs]
     return tuple(path for path in paths if path.exists())
 
@@ -93,14 +104,18 @@ def produce(
     """Runs the producer on a submission in the sandbox.
 
     Args:
-        submission: the notebook's executable units (from :func:`grader.pipeline.notebook.load_submission`).
-        workdir: an empty directory for the artifacts, the scratch directory and the producer's files.
-        cases: the (exercise, case) pairs to build; default: all of ``grader.sandboxed.cases.CASES``.
+        submission: the notebook's executable units (from
+            :func:`grader.pipeline.notebook.load_submission`).
+        workdir: an empty directory for the artifacts, the scratch directory and the producer's
+            files.
+        cases: the (exercise, case) pairs to build; default: all of
+            ``grader.sandboxed.cases.CASES``.
         timeout_s: wall-clock budget for all producer runs together.
         step_timeout_s: wall-clock budget for one step (one cell, or one case of one exercise).
         memory_bytes: memory limit of the producer's process tree.
         disk_bytes: how much the scratch and artifact directories may hold together.
-        isolation: force an isolation level (``bwrap``, ``unshare``, ``none``); default: the strongest.
+        isolation: force an isolation level (``bwrap``, ``unshare``, ``none``); default: the
+            strongest.
 
     Returns:
         The artifact directory and its final manifest.
@@ -121,7 +136,12 @@ def produce(
     while pending:
         remaining = deadline - time.monotonic()
         if remaining <= 1:
-            _mark(layout, pending, STATUS_TIMEOUT, f"not reached: grading ran out of its {timeout_s:.0f} s")
+            _mark(
+                layout,
+                pending,
+                STATUS_TIMEOUT,
+                f"not reached: grading ran out of its {timeout_s:.0f} s",
+            )
             break
         program = {
             "artifact_dir": str(layout.artifacts),
@@ -134,7 +154,9 @@ def produce(
         }
         write_json_atomic(layout.program_file, program)
         layout.state_file.unlink(missing_ok=True)
-        watcher = _Watcher(layout.state_file, step_timeout_s, (layout.scratch, layout.artifacts), disk_bytes)
+        watcher = _Watcher(
+            layout.state_file, step_timeout_s, (layout.scratch, layout.artifacts), disk_bytes
+        )
         run = run_sandboxed(
             [sys.executable, "-s", "-m", "grader.sandboxed.producer", str(layout.program_file)],
             cwd=layout.scratch,
@@ -153,7 +175,12 @@ def produce(
         if step == "unit" and label not in skipped:
             skipped[label] = {"status": status, "message": f"executing the '{label}' cell {reason}"}
         elif step == "exercise" and label in pending:
-            _mark(layout, [label], status, f"building {_describe_case(label, state.get('case'))} {reason}")
+            _mark(
+                layout,
+                [label],
+                status,
+                f"building {_describe_case(label, state.get('case'))} {reason}",
+            )
             pending = pending[pending.index(label) + 1 :]
         elif step == "done":
             break  # everything was recorded; the process only failed on its way out
@@ -179,9 +206,14 @@ class _Layout:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
         (layout.bundle / "grader").mkdir()
-        (layout.bundle / "grader" / "__init__.py").write_text('"""The producer-side part of the grader."""\n')
-        shutil.copytree(SANDBOXED_DIR, layout.bundle / "grader" / SANDBOXED_DIR.name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        (layout.bundle / "grader" / "__init__.py").write_text(
+            '"""The producer-side part of the grader."""\n'
+        )
+        shutil.copytree(
+            SANDBOXED_DIR,
+            layout.bundle / "grader" / SANDBOXED_DIR.name,
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         (layout.scratch / "tmp").mkdir(exist_ok=True)
         return layout
 
@@ -224,7 +256,9 @@ class _Layout:
             "CUDA_VISIBLE_DEVICES": "",
             "NBGRADER_EXECUTION": "autograde",
             # A batch grading's share of the cores (see grader.batch.run.threads_per_grading).
-            **{name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ},
+            **{
+                name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ
+            },
         }
 
 
@@ -249,7 +283,9 @@ class _Watcher:
     DISK_CHECK_INTERVAL_S = 2.0
     MAX_FILES = 10_000
 
-    def __init__(self, state_file: Path, step_timeout_s: float, writable: tuple[Path, ...], disk_bytes: int):
+    def __init__(
+        self, state_file: Path, step_timeout_s: float, writable: tuple[Path, ...], disk_bytes: int
+    ):
         self.state_file = state_file
         self.step_timeout_s = step_timeout_s
         self.writable = writable
@@ -314,7 +350,12 @@ def _read_state(path: Path) -> dict:
 
 
 def _ended_normally(run: SandboxResult) -> bool:
-    return run.returncode == 0 and not run.timed_out and not run.memory_exceeded and not run.processes_exceeded
+    return (
+        run.returncode == 0
+        and not run.timed_out
+        and not run.memory_exceeded
+        and not run.processes_exceeded
+    )
 
 
 def _abnormal_end(
@@ -322,16 +363,26 @@ def _abnormal_end(
 ) -> tuple[str, str]:
     """Returns (status, reason in words) for a producer run that did not finish."""
     if run.processes_exceeded:
-        return STATUS_CRASHED, f"started more than {MAX_PROCESSES} processes at once (a fork bomb?) and was stopped"
+        return (
+            STATUS_CRASHED,
+            f"started more than {MAX_PROCESSES} processes at once (a fork bomb?) and was stopped",
+        )
     if run.memory_exceeded:
-        return STATUS_CRASHED, f"used more than {memory_bytes / 2**30:.1f} GiB of memory and was stopped"
+        return (
+            STATUS_CRASHED,
+            f"used more than {memory_bytes / 2**30:.1f} GiB of memory and was stopped",
+        )
     if run.timed_out and fired == "disk":
         return STATUS_CRASHED, (
-            f"wrote more than {disk_bytes / 2**30:.1f} GiB (or {_Watcher.MAX_FILES} files) to disk and was stopped"
+            f"wrote more than {disk_bytes / 2**30:.1f} GiB (or {_Watcher.MAX_FILES} files) to "
+            "disk and was stopped"
         )
     if run.timed_out:
         if fired == "step":
-            return STATUS_TIMEOUT, f"did not finish within {step_timeout_s:.0f} s (an endless loop?) and was stopped"
+            return (
+                STATUS_TIMEOUT,
+                f"did not finish within {step_timeout_s:.0f} s (an endless loop?) and was stopped",
+            )
         return STATUS_TIMEOUT, "was stopped when grading ran out of time"
     if run.returncode < 0:
         try:
@@ -342,12 +393,15 @@ def _abnormal_end(
     if run.returncode == 0:
         return STATUS_CRASHED, "ended the grading process early (exit status 0: os._exit(0)?)"
     return STATUS_CRASHED, (
-        f"ended the grading process with exit status {run.returncode} (os._exit, a fatal error, or too little memory)"
+        f"ended the grading process with exit status {run.returncode} (os._exit, a fatal error, "
+        "or too little memory)"
     )
 
 
 def _initial_manifest(submission: SubmissionCode, level: str) -> Manifest:
-    manifest = Manifest(notebook=str(submission.path), isolation=f"{level}: {DESCRIPTIONS[level].split(': ', 1)[1]}")
+    manifest = Manifest(
+        notebook=str(submission.path), isolation=f"{level}: {DESCRIPTIONS[level].split(': ', 1)[1]}"
+    )
     manifest.notebook_problems = list(submission.problems)
     for name, reason in submission.missing.items():
         manifest.exercises[name].message = reason
@@ -366,7 +420,10 @@ def _finalise(layout: _Layout, runs: list[SandboxResult], level: str) -> Manifes
     manifest = read_manifest(layout.artifacts)
     for record in manifest.exercises.values():
         if record.status == STATUS_RUNNING:
-            record.status, record.message = STATUS_CRASHED, "the producer stopped while building this exercise"
+            record.status, record.message = (
+                STATUS_CRASHED,
+                "the producer stopped while building this exercise",
+            )
     abnormal = [run for run in runs if not _ended_normally(run)]
     last = runs[-1] if runs else None
     manifest.producer_exit = ProducerExit(
@@ -375,7 +432,8 @@ def _finalise(layout: _Layout, runs: list[SandboxResult], level: str) -> Manifes
         wall_s=round(sum(run.wall_s for run in runs), 2),
         message="; ".join(
             f"run {i + 1}: {_exit_reason(run)} (exit status {run.returncode})"
-            for i, run in enumerate(runs) if not _ended_normally(run)
+            for i, run in enumerate(runs)
+            if not _ended_normally(run)
         ),
     )
     manifest.output_tail = _output_tail(runs)
@@ -395,7 +453,7 @@ def _exit_reason(run: SandboxResult) -> str:
 
 
 def _output_tail(runs: list[SandboxResult]) -> str:
-    """The runs' output, each clipped in its middle so that the total stays near OUTPUT_TAIL_CHARS."""
+    """The runs' output, each clipped in its middle so that all stays near OUTPUT_TAIL_CHARS."""
     budget = OUTPUT_TAIL_CHARS // max(1, len(runs))
     return "\n".join(_clip_middle(run.output, budget) for run in runs)
 
@@ -404,4 +462,7 @@ def _clip_middle(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head, tail = limit // 3, limit - limit // 3
-    return f"{text[:head]}\n[... {len(text) - head - tail} characters of output omitted ...]\n{text[-tail:]}"
+    return (
+        f"{text[:head]}\n[... {len(text) - head - tail} characters of output omitted "
+        f"...]\n{text[-tail:]}"
+    )

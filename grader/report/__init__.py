@@ -1,1 +1,4 @@
-"""One typed grading result, and the forms it is shown in: text report, Gradescope results, feedback."""
+"""One typed grading result, and the forms it is shown in.
+
+Text report, Gradescope results, feedback.
+"""

@@ -1,4 +1,8 @@
-"""Gradescope's ``results.json``: the form ``python -m grader check --json`` prints and batch grading writes."""
+"""Gradescope's ``results.json``.
+
+The form ``python -m grader check --json`` prints and batch grading writes.
+"""
+
 from __future__ import annotations
 
 from grader.report.result import UNSANDBOXED_WARNING, GradeResult
@@ -15,7 +19,8 @@ def gradescope_results(result: GradeResult) -> dict:
         result: the graded notebook.
 
     Returns:
-        A JSON-serialisable dict with ``score``, ``max_score``, ``tests``, ``output`` and ``extra_data``.
+        A JSON-serialisable dict with ``score``, ``max_score``, ``tests``, ``output`` and
+        ``extra_data``.
     """
     tests = [
         {
@@ -25,7 +30,7 @@ def gradescope_results(result: GradeResult) -> dict:
             "status": "passed" if check.passed else "failed",
             "output": output,
         }
-        for check, output in zip(result.checks, check_outputs(result))
+        for check, output in zip(result.checks, check_outputs(result), strict=True)
     ]
     return {
         "score": result.score,
@@ -50,8 +55,9 @@ def check_outputs(result: GradeResult) -> list[str]:
         result: the graded notebook.
 
     Returns:
-        An empty text for a passed check; a failed check's message, followed, for the first failed check
-        of an exercise whose code did not run to the end, by the producer's account and the traceback.
+        An empty text for a passed check; a failed check's message, followed, for the first failed
+        check of an exercise whose code did not run to the end, by the producer's account and the
+        traceback.
     """
     outputs = []
     for exercise in result.exercises:
@@ -69,8 +75,13 @@ def check_outputs(result: GradeResult) -> list[str]:
 
 
 def summary_lines(result: GradeResult) -> list[str]:
-    """Returns the grading's notes for the student: isolation, its warning, notebook problems, abnormal end."""
-    lines = [f"Isolation: {result.isolation}"] + ([UNSANDBOXED_WARNING] if result.unsandboxed else [])
+    """Returns the grading's notes for the student.
+
+    Isolation, its warning, notebook problems, abnormal end.
+    """
+    lines = [f"Isolation: {result.isolation}"] + (
+        [UNSANDBOXED_WARNING] if result.unsandboxed else []
+    )
     lines += [f"Notebook problem: {problem}" for problem in result.notebook_problems]
     if result.producer_exit.message:
         lines.append(f"Your code's run ended abnormally: {result.producer_exit.message}")

@@ -1,4 +1,8 @@
-"""How points and percentages are written in every report: at most two decimals, no trailing zeros."""
+"""How points and percentages are written in every report.
+
+At most two decimals, no trailing zeros.
+"""
+
 from __future__ import annotations
 
 

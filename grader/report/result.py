@@ -1,10 +1,11 @@
 """One graded notebook as a typed value, and the JSON form it crosses process boundaries in.
 
 The judge writes its verdicts as :class:`Verdicts`; the single-notebook grading writes a
-:class:`GradeResult`; batch records hold one. Each class writes its JSON with ``to_json`` and reads it
-back with ``from_json``, which checks every field and raises :class:`ResultError` on anything else, so a
-truncated or foreign file is refused whole rather than half-read.
+:class:`GradeResult`; batch records hold one. Each class writes its JSON with ``to_json`` and reads
+it back with ``from_json``, which checks every field and raises :class:`ResultError` on anything
+else, so a truncated or foreign file is refused whole rather than half-read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,9 +18,12 @@ from typing import Any
 from grader.sandboxed.contract import STATUS_OK, ManifestError, ProducerExit, write_json_atomic
 
 SCHEMA_VERSION = 1
-#: What every report, feedback page and nbgrader verdict says when student code ran at level ``none``.
-UNSANDBOXED_WARNING = ("WARNING: student code ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
-                       "its network and file access were not isolated from the grading machine.")
+#: What every report, feedback page and nbgrader verdict says when student code ran at level
+#: ``none``.
+UNSANDBOXED_WARNING = (
+    "WARNING: student code ran WITHOUT a sandbox (no bubblewrap, no user namespaces): "
+    "its network and file access were not isolated from the grading machine."
+)
 
 
 class ResultError(ValueError):
@@ -62,7 +66,8 @@ class CheckResult:
         score: points earned.
         max_score: points it is worth.
         message: why it failed, for the student; empty when passed.
-        grader_error: the check could not run because of a fault in the grader, not in the submission.
+        grader_error: the check could not run because of a fault in the grader, not in the
+            submission.
         test: the check's test function in the judge (its key within the exercise).
     """
 
@@ -149,7 +154,9 @@ class ExerciseResult:
         exercise = cls(**_scalars(cls, data, "an exercise"), checks=checks)
         strays = [check.name for check in exercise.checks if check.exercise != exercise.name]
         if strays:
-            raise ResultError(f"exercise {exercise.name!r} holds checks of another exercise: {strays}")
+            raise ResultError(
+                f"exercise {exercise.name!r} holds checks of another exercise: {strays}"
+            )
         return exercise
 
 
@@ -205,9 +212,12 @@ class GradeResult:
     def to_json(self) -> dict:
         """Returns the result as a JSON-serialisable dict (schema :data:`SCHEMA_VERSION`)."""
         return dict(
-            _shallow(self), schema=SCHEMA_VERSION, notebook=str(self.notebook),
+            _shallow(self),
+            schema=SCHEMA_VERSION,
+            notebook=str(self.notebook),
             exercises=[exercise.to_json() for exercise in self.exercises],
-            notebook_problems=list(self.notebook_problems), producer_exit=self.producer_exit.to_json(),
+            notebook_problems=list(self.notebook_problems),
+            producer_exit=self.producer_exit.to_json(),
             timings=dict(self.timings),
         )
 
@@ -234,7 +244,10 @@ class GradeResult:
         return cls(
             **values,
             notebook=notebook,
-            exercises=[ExerciseResult.from_json(item) for item in _list(data, "exercises", "a grading result")],
+            exercises=[
+                ExerciseResult.from_json(item)
+                for item in _list(data, "exercises", "a grading result")
+            ],
             notebook_problems=_strings(data, "notebook_problems"),
             producer_exit=producer_exit,
             timings=_timings(data.get("timings", {})),
@@ -256,7 +269,7 @@ class GradeResult:
 
 @dataclass
 class Verdicts:
-    """The judge's verdicts on one submission's artifacts: every hidden check, in the grader's order.
+    """The judge's verdicts on one submission's artifacts: each hidden check, in order.
 
     Attributes:
         checks: one verdict per check.
@@ -273,7 +286,9 @@ class Verdicts:
     def to_json(self) -> dict:
         """Returns the verdicts as a JSON-serialisable dict (schema :data:`SCHEMA_VERSION`)."""
         return dict(
-            _shallow(self), schema=SCHEMA_VERSION, checks=[check.to_json() for check in self.checks],
+            _shallow(self),
+            schema=SCHEMA_VERSION,
+            checks=[check.to_json() for check in self.checks],
             score=sum(check.score for check in self.checks),
             max_score=sum(check.max_score for check in self.checks),
         )
@@ -303,7 +318,8 @@ class Verdicts:
         return cls.from_json(_read_json(path))
 
 
-# JSON types each annotation of a scalar field accepts; bool is kept apart from the numbers on purpose.
+# JSON types each annotation of a scalar field accepts; bool is kept apart from the numbers on
+# purpose.
 _KINDS = {"str": (str,), "bool": (bool,), "float": (int, float), "int": (int,), "Path": (str,)}
 
 
@@ -317,7 +333,9 @@ def _scalars(cls, data: Any, what: str) -> dict:
         if kinds is None:
             continue
         if spec.name not in data:
-            required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+            required = (
+                spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+            )
             if required:
                 raise ResultError(f"{what}: no {spec.name!r}")
             continue
@@ -329,8 +347,11 @@ def _scalars(cls, data: Any, what: str) -> dict:
 
 
 def _shallow(instance) -> dict:
-    return {spec.name: getattr(instance, spec.name) for spec in dataclasses.fields(instance)
-            if spec.type in _KINDS}
+    return {
+        spec.name: getattr(instance, spec.name)
+        for spec in dataclasses.fields(instance)
+        if spec.type in _KINDS
+    }
 
 
 def _list(data: dict, key: str, what: str) -> list:
@@ -349,7 +370,8 @@ def _strings(data: dict, key: str) -> list[str]:
 
 def _timings(data: Any) -> dict[str, float]:
     if not isinstance(data, dict) or not all(
-            isinstance(value, (int, float)) and not isinstance(value, bool) for value in data.values()):
+        isinstance(value, (int, float)) and not isinstance(value, bool) for value in data.values()
+    ):
         raise ResultError("a grading result: 'timings' is not an object of seconds")
     return {str(name): float(value) for name, value in data.items()}
 

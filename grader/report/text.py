@@ -1,4 +1,8 @@
-"""The text report ``python -m grader check`` prints: every check with its mark and message, and the total."""
+"""The text report ``python -m grader check`` prints.
+
+Every check with its mark and message, and the total.
+"""
+
 from __future__ import annotations
 
 import textwrap
@@ -46,7 +50,8 @@ def text_report(result: GradeResult, *, ascii_only: bool = False) -> str:
     lines += ["", f"Total: {_fraction(result.score, result.max_score)}"]
     if result.timings:
         lines.append(
-            "Time: " + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.timings.items())
+            "Time: "
+            + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in result.timings.items())
         )
     return "\n".join(lines) + "\n"
 

@@ -1,13 +1,15 @@
 """The inputs on which the producer calls each exercise function, and how it wraps the result.
 
-Every case is small and fixed, so artifacts are quick to build, save and judge, except the one full-size
-ResNet-50, whose parameter count is itself a check. The ``retrain`` case is not an exercise: it is a
-small ResNet assembled from the student's own ``convolutional_block`` and ``identity_block``, which the
+Every case is small and fixed, so artifacts are quick to build, save and judge, except the one
+full-size ResNet-50, whose parameter count is itself a check. The ``retrain`` case is not an
+exercise: it is a small ResNet assembled from the student's own ``convolutional_block`` and
+    ``identity_block``, which the
 judge trains from scratch for a few seconds to see that the blocks can learn.
 
 The producer (sandboxed, with the student's functions) calls :func:`build_case`; the judge reads
 :data:`CASES` for the arguments it has to compare against (``f``, ``filters``, ``s``, ``classes``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 
 class CaseError(ValueError):
-    """An exercise function did not return what its case needs (a tensor built from its input, a model)."""
+    """A function returned what its case cannot use: no tensor from its input, no model."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,7 +26,8 @@ class Case:
 
     Attributes:
         exercise: the name of the graded exercise whose checks read this artifact.
-        name: the case's name, unique within the exercise (the artifact is ``<exercise>__<name>.keras``).
+        name: the case's name, unique within the exercise (the artifact is
+            ``<exercise>__<name>.keras``).
         input_shape: the shape of one example (no batch dimension).
         kwargs: the keyword arguments passed to the function besides its input.
         uses: the student functions the case calls.
@@ -42,7 +45,7 @@ class Case:
         return f"{self.exercise}__{self.name}.keras"
 
     def describe(self) -> str:
-        """Returns the call in words, e.g. ``identity_block on an (8, 8, 12) input with f=3, ...``."""
+        """Returns the call in words, e.g. ``identity_block on a (8, 8, 12) input with f=3``."""
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
         return f"{'/'.join(self.uses)} on a {self.input_shape} input with {arguments}"
 
@@ -58,14 +61,21 @@ RETRAIN_IMAGE_SIZE = 32
 
 CASES: tuple[Case, ...] = (
     Case("dense_residual_block", "small", (16,), {"units": 16}, ("dense_residual_block",)),
-    Case("identity_block", "small", (8, 8, 12), {"f": 3, "filters": [4, 6, 12]}, ("identity_block",)),
     Case(
-        "convolutional_block", "small", (8, 8, 6), {"f": 3, "filters": [4, 6, 12], "s": 2},
+        "identity_block", "small", (8, 8, 12), {"f": 3, "filters": [4, 6, 12]}, ("identity_block",)
+    ),
+    Case(
+        "convolutional_block",
+        "small",
+        (8, 8, 6),
+        {"f": 3, "filters": [4, 6, 12], "s": 2},
         ("convolutional_block",),
     ),
     Case("ResNet50", "full", (64, 64, 3), {"classes": 6}, ("ResNet50",)),
     Case(
-        "train_resnet50", "retrain", (RETRAIN_IMAGE_SIZE, RETRAIN_IMAGE_SIZE, 3),
+        "train_resnet50",
+        "retrain",
+        (RETRAIN_IMAGE_SIZE, RETRAIN_IMAGE_SIZE, 3),
         {"stages": RETRAIN_STAGES, "classes": RETRAIN_CLASSES},
         ("convolutional_block", "identity_block"),
     ),
@@ -86,7 +96,9 @@ def get_case(exercise: str, name: str) -> Case:
     for case in CASES:
         if case.exercise == exercise and case.name == name:
             return case
-    raise KeyError(f"no case {name!r} for {exercise!r}; known: {[(c.exercise, c.name) for c in CASES]}")
+    raise KeyError(
+        f"no case {name!r} for {exercise!r}; known: {[(c.exercise, c.name) for c in CASES]}"
+    )
 
 
 def build_case(case: Case, functions: Mapping[str, Callable]):
@@ -116,16 +128,23 @@ def build_case(case: Case, functions: Mapping[str, Callable]):
                 "finish with model = Model(inputs=X_input, outputs=X) and return model"
             )
         return model
-    inputs = keras.Input(shape=case.input_shape, name="a_prev" if len(case.input_shape) == 1 else "X")
+    inputs = keras.Input(
+        shape=case.input_shape, name="a_prev" if len(case.input_shape) == 1 else "X"
+    )
     if case.name == "retrain":
         outputs = _retrain_network(inputs, functions, case)
     else:
-        outputs = _checked_output(case.uses[0], functions[case.uses[0]](inputs, **case.kwargs), inputs)
+        outputs = _checked_output(
+            case.uses[0], functions[case.uses[0]](inputs, **case.kwargs), inputs
+        )
     return keras.Model(inputs, outputs, name=f"{case.exercise}__{case.name}")
 
 
 def _retrain_network(inputs, functions: Mapping[str, Callable], case: Case):
-    """A small ResNet: a strided conv stem, then per stage a convolutional and an identity block, then a softmax."""
+    """Builds a small ResNet of the student's blocks.
+
+    A strided conv stem, then per stage a convolutional and an identity block, then a softmax.
+    """
     from keras import layers
 
     x = layers.Conv2D(RETRAIN_STEM_FILTERS, 3, strides=2, padding="same", name="stem_conv")(inputs)
@@ -134,30 +153,34 @@ def _retrain_network(inputs, functions: Mapping[str, Callable], case: Case):
     for stage in case.kwargs["stages"]:
         x = _checked_output(
             "convolutional_block",
-            functions["convolutional_block"](x, f=stage["f"], filters=list(stage["filters"]), s=stage["s"]),
+            functions["convolutional_block"](
+                x, f=stage["f"], filters=list(stage["filters"]), s=stage["s"]
+            ),
             inputs,
         )
         x = _checked_output(
-            "identity_block", functions["identity_block"](x, f=stage["f"], filters=list(stage["filters"])), inputs
+            "identity_block",
+            functions["identity_block"](x, f=stage["f"], filters=list(stage["filters"])),
+            inputs,
         )
     x = layers.GlobalAveragePooling2D(name="head_pool")(x)
     return layers.Dense(case.kwargs["classes"], activation="softmax", name="head_softmax")(x)
 
 
 def _checked_output(function_name: str, output, inputs):
-    """Returns ``output`` if it is a symbolic tensor computed from ``inputs``, else raises CaseError."""
+    """Returns ``output`` if it is a symbolic tensor computed from ``inputs``; raises otherwise."""
     import keras
 
     if not isinstance(output, keras.KerasTensor):
         raise CaseError(
-            f"{function_name} returned {type(output).__name__}, not a symbolic tensor built from its input: "
-            "apply Keras layers to X (a keras.Input here) and return the result, without computing "
-            "values in advance"
+            f"{function_name} returned {type(output).__name__}, not a symbolic tensor built from "
+            "its input: apply Keras layers to X (a keras.Input here) and return the result, "
+            "without computing values in advance"
         )
     if not _depends_on(output, inputs):
         raise CaseError(
-            f"{function_name} returned a tensor that does not depend on its input X: build the block by "
-            "applying layers to X itself, not to a tensor prepared elsewhere"
+            f"{function_name} returned a tensor that does not depend on its input X: build the "
+            "block by applying layers to X itself, not to a tensor prepared elsewhere"
         )
     return output
 

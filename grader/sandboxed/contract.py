@@ -22,21 +22,23 @@ Layout::
       "trained_model": "resnet50_signs.keras" | null,
       "producer_exit": {"returncode": 0, "reason": "ok", "wall_s": 12.3, "message": ""},
       "output_tail": "last bytes of the producer's stdout/stderr",
-      "notebook_problems": ["cell 'ResNet50' not found by grade_id; found the function by name instead"]
+      "notebook_problems": ["the 'imports' cell was not found by its nbgrader grade_id"]
     }
 
-Exercise ``status`` values: ``ok`` (every case built and saved), ``error`` (the student's code raised;
-``message`` and ``traceback`` say where), ``missing`` (no solution code defines the function),
-``timeout`` (the producer hit its wall-time limit while on this exercise or before reaching it),
-``crashed`` (the producer died while on this exercise or before reaching it: ``sys.exit``, ``os._exit``,
-a signal, the memory limit). ``running`` appears only while the producer is working; the orchestrator
-turns it into ``timeout``/``crashed`` before the judge starts. An ``ok`` exercise may have saved only some
-cases if a later case failed; then its status is ``error`` and ``cases`` lists the ones that were saved.
+Exercise ``status`` values: ``ok`` (every case built and saved), ``error`` (the student's code
+raised; ``message`` and ``traceback`` say where), ``missing`` (no solution code defines the
+function), ``timeout`` (the producer hit its wall-time limit while on this exercise or before
+reaching it), ``crashed`` (the producer died while on this exercise or before reaching it:
+``sys.exit``, ``os._exit``, a signal, the memory limit). ``running`` appears only while the producer
+is working; the orchestrator turns it into ``timeout``/``crashed`` before the judge starts. An
+``ok`` exercise may have saved only some cases if a later case failed; then its status is ``error``
+and ``cases`` lists the ones that were saved.
 
 The manifest is written by a process that runs student code, so the judge must treat it as data from
-an untrusted source: :func:`read_manifest` validates every file name it returns (a plain ``.keras`` file
-name inside the artifact directory, nothing else).
+an untrusted source: :func:`read_manifest` validates every file name it returns (a plain ``.keras``
+file name inside the artifact directory, nothing else).
 """
+
 from __future__ import annotations
 
 import json
@@ -90,7 +92,8 @@ class ProducerExit:
     """How the producer process ended.
 
     Attributes:
-        returncode: the process exit status (negative: killed by that signal); None if it never started.
+        returncode: the process exit status (negative: killed by that signal); None if it never
+            started.
         reason: ``ok``, ``timeout``, ``crashed``, ``memory`` or ``output_limit``.
         wall_s: seconds the producer ran.
         message: a human-readable account of any abnormal end.
@@ -161,14 +164,17 @@ class Manifest:
             The manifest.
 
         Raises:
-            ManifestError: if the data is not a manifest or names a file outside the artifact directory.
+            ManifestError: if the data is not a manifest or names a file outside the artifact
+                directory.
         """
         if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
             raise ManifestError(f"not a schema-{SCHEMA_VERSION} grader manifest")
         try:
             exercises = {}
             for name, rec in dict(data.get("exercises", {})).items():
-                cases = {str(k): _checked_file_name(v) for k, v in dict(rec.get("cases", {})).items()}
+                cases = {
+                    str(k): _checked_file_name(v) for k, v in dict(rec.get("cases", {})).items()
+                }
                 exercises[str(name)] = ExerciseRecord(
                     status=str(rec.get("status", STATUS_MISSING)),
                     message=str(rec.get("message", "")),

@@ -1,11 +1,12 @@
 """The producer: the only grader code that runs student code. It runs inside the sandbox.
 
-``python -m grader.sandboxed.producer PROGRAM.json`` executes the submission's imports cell and solution code
-(never its test or training cells), then calls each exercise function on symbolic ``keras.Input``s for
-every case in ``grader.sandboxed.cases.CASES``, wraps the result in a ``keras.Model`` and saves it as a
-``.keras`` artifact. After each exercise it rewrites the manifest atomically, so whatever was built
-before a crash survives it. Before each step it writes a small state file, so the orchestrator knows
-which step a hang or a crash happened in and can run the rest again without it.
+``python -m grader.sandboxed.producer PROGRAM.json`` executes the submission's imports cell and
+solution code (never its test or training cells), then calls each exercise function on symbolic
+``keras.Input``s for every case in ``grader.sandboxed.cases.CASES``, wraps the result in a
+``keras.Model`` and saves it as a ``.keras`` artifact. After each exercise it rewrites the manifest
+atomically, so whatever was built before a crash survives it. Before each step it writes a small
+state file, so the orchestrator knows which step a hang or a crash happened in and can run the rest
+again without it.
 
 The program file (written by :mod:`grader.pipeline.supervisor`) holds::
 
@@ -13,6 +14,7 @@ The program file (written by :mod:`grader.pipeline.supervisor`) holds::
      "units": [{"label": str, "source": str, "cell_index": int}, ...],
      "skip_units": [label, ...], "exercises": [name, ...]}
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +44,7 @@ MAX_TRAINED_MODEL_BYTES = 1 * 2**30
 
 
 def cell_filename(label: str) -> str:
-    """Returns the pseudo file name a unit's code is compiled under, e.g. ``<cell identity_block>``."""
+    """Returns the pseudo file name a unit is compiled under, e.g. ``<cell identity_block>``."""
     return f"{CELL_FILENAME_PREFIX}{label}>"
 
 
@@ -80,7 +82,7 @@ def student_traceback(exc: BaseException) -> str:
 
 
 def exception_summary(exc: BaseException) -> str:
-    """Says what student code did, e.g. ``raised ValueError: bad shape`` or ``called sys.exit(0)``."""
+    """Says what student code did, e.g. ``raised ValueError: bad shape``, ``called sys.exit(0)``."""
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})"
     text = str(exc).strip().splitlines()
@@ -101,7 +103,8 @@ class Producer:
         """Collects the trained model, executes the units and builds every exercise."""
         self._state({"step": "startup"})
         self._collect_trained_model()
-        # Imported before any cell runs, so that TensorFlow's slow start-up never counts against a cell.
+        # Imported before any cell runs, so that TensorFlow's slow start-up never counts against a
+        # cell.
         import keras
 
         from grader.sandboxed import cases as case_module
@@ -113,7 +116,11 @@ class Producer:
 
         wanted = {tuple(pair) for pair in self.program["cases"]}
         for name in self.program["exercises"]:
-            cases = [c for c in case_module.CASES if c.exercise == name and (c.exercise, c.name) in wanted]
+            cases = [
+                c
+                for c in case_module.CASES
+                if c.exercise == name and (c.exercise, c.name) in wanted
+            ]
             self._build_exercise(name, cases, case_module, keras)
         self._state({"step": "done"})
 
@@ -130,7 +137,9 @@ class Producer:
         except OSError:
             return
         if not stat.S_ISREG(info.st_mode):
-            self.manifest.notebook_problems.append(f"{TRAINED_MODEL_NAME} is not a regular file; ignored")
+            self.manifest.notebook_problems.append(
+                f"{TRAINED_MODEL_NAME} is not a regular file; ignored"
+            )
         elif info.st_size > MAX_TRAINED_MODEL_BYTES:
             self.manifest.notebook_problems.append(
                 f"{TRAINED_MODEL_NAME} is {info.st_size / 2**20:.0f} MiB, over the "
@@ -138,7 +147,9 @@ class Producer:
             )
         else:
             # Copied, never loaded: loading happens in the judge with safe_mode=True.
-            shutil.copyfile(source, os.path.join(self.artifact_dir, TRAINED_MODEL_NAME), follow_symlinks=False)
+            shutil.copyfile(
+                source, os.path.join(self.artifact_dir, TRAINED_MODEL_NAME), follow_symlinks=False
+            )
             self.manifest.trained_model = TRAINED_MODEL_NAME
         write_manifest(self.artifact_dir, self.manifest)
 
@@ -149,7 +160,7 @@ class Producer:
         self._state({"step": "unit", "label": label})
         try:
             exec(compile(source, filename, "exec"), self.namespace)
-        except BaseException as exc:  # noqa: BLE001 - student code may raise anything, even SystemExit
+        except BaseException as exc:  # student code may raise anything, even SystemExit
             self.unit_errors[label] = exc
             print(f"[grader] cell '{label}' {exception_summary(exc)}", flush=True)
             if label == "imports":
@@ -178,7 +189,7 @@ class Producer:
                 partial = os.path.join(self.artifact_dir, ".partial-" + case.file_name)
                 model.save(partial)
                 os.replace(partial, os.path.join(self.artifact_dir, case.file_name))
-            except BaseException as exc:  # noqa: BLE001 - includes SystemExit from student code
+            except BaseException as exc:  # SystemExit from student code too
                 record.status = STATUS_CRASHED if isinstance(exc, SystemExit) else STATUS_ERROR
                 record.message = f"building {case.describe()} {exception_summary(exc)}"
                 record.traceback = student_traceback(exc)
@@ -191,7 +202,10 @@ class Producer:
             record.status = STATUS_OK
         write_manifest(self.artifact_dir, self.manifest)
         seconds = time.monotonic() - started
-        print(f"[grader] {name}: {record.status} in {seconds:.1f} s {record.message}".rstrip(), flush=True)
+        print(
+            f"[grader] {name}: {record.status} in {seconds:.1f} s {record.message}".rstrip(),
+            flush=True,
+        )
 
     def _record_absent(self, name: str, absent: list[str], record) -> None:
         """Explains why an exercise cannot be built: a function it needs is not defined."""
@@ -203,7 +217,9 @@ class Producer:
             if used in self.unit_errors:
                 exc = self.unit_errors[used]
                 record.status = STATUS_CRASHED if isinstance(exc, SystemExit) else STATUS_ERROR
-                record.message = f"the '{used}' cell {exception_summary(exc)} before {used}() was defined"
+                record.message = (
+                    f"the '{used}' cell {exception_summary(exc)} before {used}() was defined"
+                )
                 record.traceback = student_traceback(exc)
                 return
         record.status = STATUS_MISSING

@@ -2,13 +2,22 @@
 
 Run `python -m resnet_course.degradation --help` for the experiments' command line.
 """
+
 from pathlib import Path
 
 from resnet_course.degradation.models import build_cifar_net, weighted_layers
 from resnet_course.degradation.sweep import PRESETS, get_preset, read_runs, run_sweep
 
-__all__ = ["PRESETS", "build_cifar_net", "docs_dir", "get_preset", "quick_figure_path",
-           "read_runs", "run_sweep", "weighted_layers"]
+__all__ = [
+    "PRESETS",
+    "build_cifar_net",
+    "docs_dir",
+    "get_preset",
+    "quick_figure_path",
+    "read_runs",
+    "run_sweep",
+    "weighted_layers",
+]
 
 
 def docs_dir():
@@ -29,8 +38,8 @@ def quick_figure_path():
     path = docs_dir() / "degradation_quick.png"
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing; make it with: python -m resnet_course.degradation sweep --preset quick "
-            f"--seeds 0 1 2 3 --out runs/degradation && python -m resnet_course.degradation plot "
-            f"runs/degradation/runs.csv --out {path}"
+            f"{path} is missing; make it with: python -m resnet_course.degradation sweep --preset "
+            "quick --seeds 0 1 2 3 --out runs/degradation && python -m resnet_course.degradation "
+            f"plot runs/degradation/runs.csv --out {path}"
         )
     return path

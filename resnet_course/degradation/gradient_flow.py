@@ -1,19 +1,20 @@
 """Gradient flow by depth: the norm of dL/dW for every weighted layer, plain vs residual."""
+
 from pathlib import Path
 
 import keras
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from resnet_course.degradation.models import build_cifar_net, weighted_layers
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from resnet_course.degradation.models import build_cifar_net, weighted_layers  # noqa: E402
 
 
 def _main_path_kernels(model):
-    """The kernels of the main path's weighted layers (projection shortcuts left out), input to output."""
+    """The kernels of the main path's weighted layers, input to output, without projections."""
     return [layer.kernel for layer in weighted_layers(model) if not layer.name.endswith("_0_conv")]
 
 
@@ -42,7 +43,9 @@ def layer_gradient_norms(model, x, y):
     return np.array([float(tf.norm(g)) for g in grads])
 
 
-def gradient_flow(depth, x_train, y_train, steps=20, batch_size=64, learning_rate=0.05, seed=0, log=print):
+def gradient_flow(
+    depth, x_train, y_train, steps=20, batch_size=64, learning_rate=0.05, seed=0, log=print
+):
     """Measures per-layer gradient norms at initialization and after some SGD steps.
 
     Both networks start from the same seed and are trained with the same optimizer
@@ -61,7 +64,8 @@ def gradient_flow(depth, x_train, y_train, steps=20, batch_size=64, learning_rat
         log: called with each progress line.
 
     Returns:
-        {'plain': {'init': array, 'trained': array}, 'resnet': {...}, 'steps': steps, 'depth': depth}.
+        {'plain': {'init': array, 'trained': array}, 'resnet': {...}, 'steps': steps, 'depth':
+        depth}.
     """
     classes = int(np.max(y_train)) + 1
     probe_x, probe_y = x_train[:batch_size], y_train[:batch_size]
@@ -75,12 +79,17 @@ def gradient_flow(depth, x_train, y_train, steps=20, batch_size=64, learning_rat
         rng = np.random.default_rng(seed)
         for step in range(steps):
             batch = rng.choice(len(x_train), size=min(batch_size, len(x_train)), replace=False)
-            loss, grads = _loss_gradients(model, x_train[batch], y_train[batch], model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            loss, grads = _loss_gradients(
+                model, x_train[batch], y_train[batch], model.trainable_variables
+            )
+            optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=False))
             if (step + 1) % max(steps // 4, 1) == 0 or step + 1 == steps:
                 log(f"  {name}-{depth}: step {step + 1}/{steps}, loss {float(loss):.3f}")
         result[name] = {"init": init, "trained": layer_gradient_norms(model, probe_x, probe_y)}
-        log(f"{name}-{depth}: gradient norm at init, first conv / last conv = {init[0] / init[-2]:.2e}")
+        log(
+            f"{name}-{depth}: gradient norm at init, first conv / last conv = "
+            f"{init[0] / init[-2]:.2e}"
+        )
         keras.backend.clear_session()
     return result
 
@@ -101,9 +110,21 @@ def plot_gradient_flow(result, path=None):
     for name, colour in styles.items():
         label = f"{'plain' if name == 'plain' else 'ResNet'}-{depth}"
         layers_idx = np.arange(1, len(result[name]["init"]) + 1)
-        ax.semilogy(layers_idx, result[name]["init"], color=colour, lw=2, label=f"{label}, at initialization")
-        ax.semilogy(layers_idx, result[name]["trained"], color=colour, lw=1.2, ls="--",
-                    label=f"{label}, after {steps} SGD steps")
+        ax.semilogy(
+            layers_idx,
+            result[name]["init"],
+            color=colour,
+            lw=2,
+            label=f"{label}, at initialization",
+        )
+        ax.semilogy(
+            layers_idx,
+            result[name]["trained"],
+            color=colour,
+            lw=1.2,
+            ls="--",
+            label=f"{label}, after {steps} SGD steps",
+        )
     ax.set_xlabel("layer l (1 = first convolution, last = softmax layer)")
     ax.set_ylabel(r"$\|\partial \mathcal{L} / \partial W^{[l]}\|$")
     ax.set_title(f"Gradient reaching each layer: plain-{depth} vs ResNet-{depth}")
@@ -132,6 +153,8 @@ def save_gradient_csv(result, path):
     for name in ("plain", "resnet"):
         for stage in ("init", "trained"):
             for index, value in enumerate(result[name][stage], start=1):
-                lines.append(f"{result['depth']},{result['steps']},{name},{stage},{index},{value:.6e}")
+                lines.append(
+                    f"{result['depth']},{result['steps']},{name},{stage},{index},{value:.6e}"
+                )
     path.write_text("\n".join(lines) + "\n")
     return path

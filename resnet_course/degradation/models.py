@@ -1,4 +1,5 @@
 """CIFAR-style plain and residual networks of depth 6n+2, identical apart from the shortcut."""
+
 import keras
 from keras import layers
 
@@ -22,21 +23,30 @@ def blocks_per_stage(depth):
     """
     if not isinstance(depth, int) or isinstance(depth, bool) or depth < 8 or (depth - 2) % 6:
         raise ValueError(
-            f"depth must be an integer of the form 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...), got {depth!r}"
+            "depth must be an integer of the form 6n+2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, "
+            f"...), got {depth!r}"
         )
     return (depth - 2) // 6
 
 
 def _conv_bn(x, filters, strides, name):
     x = layers.Conv2D(
-        filters, 3, strides=strides, padding="same", use_bias=False,
-        kernel_initializer="he_normal", name=f"{name}_conv",
+        filters,
+        3,
+        strides=strides,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=f"{name}_conv",
     )(x)
     return layers.BatchNormalization(axis=3, momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
 
 
 def _zero_pad_shortcut(x, filters, strides, name):
-    """Option A: subsample by taking every `strides`-th pixel, zero-pad the new channels. No parameters."""
+    """Option A: subsample by taking every `strides`-th pixel, zero-pad the new channels.
+
+    It has no parameters.
+    """
     if strides > 1:
         x = layers.MaxPooling2D(pool_size=1, strides=strides, name=f"{name}_0_subsample")(x)
     extra = filters - x.shape[-1]
@@ -48,8 +58,12 @@ def _zero_pad_shortcut(x, filters, strides, name):
 def _projection_shortcut(x, filters, strides, name):
     """Option B: a 1x1 convolution and BN where the shape changes."""
     x = layers.Conv2D(
-        filters, 1, strides=strides, use_bias=False,
-        kernel_initializer="he_normal", name=f"{name}_0_conv",
+        filters,
+        1,
+        strides=strides,
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=f"{name}_0_conv",
     )(x)
     return layers.BatchNormalization(axis=3, momentum=BN_MOMENTUM, name=f"{name}_0_bn")(x)
 
@@ -96,7 +110,8 @@ def build_cifar_net(depth, residual, shortcut="A", input_shape=(32, 32, 3), clas
     Args:
         depth: number of weighted layers, 6n+2 (20, 32, 44, 56, 110, ...).
         residual: True for a ResNet, False for the plain network.
-        shortcut: 'A' (parameter-free zero-padding shortcut) or 'B' (projection) where dimensions change.
+        shortcut: 'A' (parameter-free zero-padding shortcut) or 'B' (projection) where dimensions
+            change.
         input_shape: (height, width, channels) of the images.
         classes: number of output classes.
 
@@ -108,16 +123,24 @@ def build_cifar_net(depth, residual, shortcut="A", input_shape=(32, 32, 3), clas
     """
     n = blocks_per_stage(depth)
     if shortcut not in SHORTCUTS:
-        raise ValueError(f"shortcut must be one of {SHORTCUTS} (A: zero-padding, B: projection), got {shortcut!r}")
+        raise ValueError(
+            f"shortcut must be one of {SHORTCUTS} (A: zero-padding, B: projection), got "
+            f"{shortcut!r}"
+        )
     if len(input_shape) != 3 or min(input_shape[:2]) < 4:
-        raise ValueError(f"input_shape must be (height, width, channels) with height, width >= 4, got {input_shape!r}")
+        raise ValueError(
+            "input_shape must be (height, width, channels) with height, width >= 4, got "
+            f"{input_shape!r}"
+        )
     inputs = keras.Input(shape=tuple(input_shape), name="image")
     x = _conv_bn(inputs, STAGE_FILTERS[0], 1, "conv1")
     x = layers.ReLU(name="conv1_relu")(x)
     for stage, filters in enumerate(STAGE_FILTERS, start=2):
         for block in range(1, n + 1):
             strides = 2 if stage > 2 and block == 1 else 1
-            x = basic_block(x, filters, strides, residual, shortcut, name=f"conv{stage}_block{block}")
+            x = basic_block(
+                x, filters, strides, residual, shortcut, name=f"conv{stage}_block{block}"
+            )
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = layers.Dense(classes, activation="softmax", name="predictions")(x)
     kind = "resnet" if residual else "plain"

@@ -1,14 +1,15 @@
 """Figures of the depth sweep in the spirit of He et al. (2016), Fig. 6."""
+
 from collections import defaultdict
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+from resnet_course.degradation.sweep import final_errors, read_runs
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from resnet_course.degradation.sweep import final_errors, read_runs  # noqa: E402
 
 NETWORK_TITLES = {"plain": "plain networks", "resnet": "ResNets (identity shortcuts)"}
 
@@ -24,7 +25,14 @@ def _curves(rows, network):
         epochs = sorted(set.intersection(*(set(runs) for runs in seeds.values())))
         train = np.array([[runs[e]["train_error"] for e in epochs] for runs in seeds.values()])
         test = np.array([[runs[e]["test_error"] for e in epochs] for runs in seeds.values()])
-        curves[depth] = (np.array(epochs), train.mean(0), test.mean(0), train.min(0), train.max(0), len(seeds))
+        curves[depth] = (
+            np.array(epochs),
+            train.mean(0),
+            test.mean(0),
+            train.min(0),
+            train.max(0),
+            len(seeds),
+        )
     return curves
 
 
@@ -48,9 +56,9 @@ def plot_sweep(rows, path=None, title=None):
     if not rows:
         raise ValueError("no runs to plot: the CSV has no rows")
     depths = sorted({row["depth"] for row in rows})
-    colours = dict(zip(depths, plt.cm.viridis(np.linspace(0.0, 0.85, len(depths)))))
+    colours = dict(zip(depths, plt.cm.viridis(np.linspace(0.0, 0.85, len(depths))), strict=False))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for ax, network in zip(axes, ("plain", "resnet")):
+    for ax, network in zip(axes, ("plain", "resnet"), strict=False):
         for depth, (epochs, train, test, low, high, _) in _curves(rows, network).items():
             label = f"{'plain' if network == 'plain' else 'ResNet'}-{depth}"
             ax.plot(epochs, 100 * train, color=colours[depth], lw=2, label=label)
@@ -63,8 +71,11 @@ def plot_sweep(rows, path=None, title=None):
     axes[0].set_ylabel("error (%)")
     seeds = sorted({row["seed"] for row in rows})
     presets = sorted({row["preset"] for row in rows})
-    fig.suptitle(title or f"Training (solid) and test (dashed) error by depth: preset {', '.join(presets)}, "
-                          f"mean of {len(seeds)} seed{'s' if len(seeds) != 1 else ''}")
+    fig.suptitle(
+        title
+        or f"Training (solid) and test (dashed) error by depth: preset {', '.join(presets)}, "
+        f"mean of {len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
+    )
     fig.tight_layout()
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -81,15 +92,19 @@ def summary_table(rows):
     Returns:
         The table as a string, one line per (network, depth, seed).
     """
-    lines = ["| network | depth | seed | epochs | final train error | final test error | run time (s) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| network | depth | seed | epochs | final train error | final test error | run time (s) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     seconds = defaultdict(float)
     for row in rows:
         seconds[(row["preset"], row["seed"], row["network"], row["depth"])] += row["epoch_seconds"]
     for row in final_errors(rows):
         key = (row["preset"], row["seed"], row["network"], row["depth"])
-        lines.append(f"| {row['network']} | {row['depth']} | {row['seed']} | {row['epoch']} | "
-                     f"{row['train_error']:.3f} | {row['test_error']:.3f} | {seconds[key]:.0f} |")
+        lines.append(
+            f"| {row['network']} | {row['depth']} | {row['seed']} | {row['epoch']} | "
+            f"{row['train_error']:.3f} | {row['test_error']:.3f} | {seconds[key]:.0f} |"
+        )
     return "\n".join(lines)
 
 

@@ -1,4 +1,8 @@
-"""The depth sweep: train plain and residual networks of several depths and log errors per epoch to CSV."""
+"""The depth sweep.
+
+Train plain and residual networks of several depths and log errors per epoch to CSV.
+"""
+
 import csv
 import dataclasses
 import math
@@ -11,9 +15,24 @@ import numpy as np
 from resnet_course.degradation.models import blocks_per_stage, build_cifar_net
 
 CSV_FIELDS = (
-    "preset", "seed", "network", "depth", "shortcut", "epoch", "epochs",
-    "train_loss", "train_error", "test_loss", "test_error", "epoch_seconds",
-    "image_size", "n_train", "n_test", "optimizer", "learning_rate", "batch_size",
+    "preset",
+    "seed",
+    "network",
+    "depth",
+    "shortcut",
+    "epoch",
+    "epochs",
+    "train_loss",
+    "train_error",
+    "test_loss",
+    "test_error",
+    "epoch_seconds",
+    "image_size",
+    "n_train",
+    "n_test",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
 )
 
 
@@ -55,18 +74,35 @@ class Preset:
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
+            raise ValueError(
+                f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}"
+            )
 
 
 PRESETS = {
     # Sized for a 2-core CPU: 6-7 minutes per seed there (docs/degradation/README.md).
     # 16x16 images keep ResNet-56 affordable; 0.025 is the paper's 0.1 scaled to batch 32.
-    "quick": Preset(name="quick", depths=(8, 20, 56), epochs=30, image_size=16, n_train=540,
-                    learning_rate=0.025, jit_compile=False),
-    # The paper's depths at full resolution and on all training images; meant for a GPU.
-    # At 0.05 (the paper's 0.1 scaled to batch 64) ResNet-110 never left chance level; at 0.02 it trains.
-    "full": Preset(name="full", depths=(20, 32, 44, 56, 110), epochs=40, image_size=64, n_train=None,
-                   batch_size=64, learning_rate=0.02, warmup_epochs=5),
+    "quick": Preset(
+        name="quick",
+        depths=(8, 20, 56),
+        epochs=30,
+        image_size=16,
+        n_train=540,
+        learning_rate=0.025,
+        jit_compile=False,
+    ),
+    # The paper's depths at full resolution and on all training images; meant for a GPU. At 0.05
+    # (the paper's 0.1 scaled to batch 64) ResNet-110 never left chance level; at 0.02 it trains.
+    "full": Preset(
+        name="full",
+        depths=(20, 32, 44, 56, 110),
+        epochs=40,
+        image_size=64,
+        n_train=None,
+        batch_size=64,
+        learning_rate=0.02,
+        warmup_epochs=5,
+    ),
 }
 
 
@@ -122,7 +158,8 @@ def prepare_data(data, image_size, n_train):
     and the order of the mini-batches.
 
     Args:
-        data: (X_train, Y_train, X_test, Y_test) as returned by signs_data.load_signs (first four items).
+        data: (X_train, Y_train, X_test, Y_test) as returned by signs_data.load_signs (first four
+            items).
         image_size: side of the images fed to the networks.
         n_train: number of training images to keep, or None for all.
 
@@ -150,8 +187,12 @@ def prepare_data(data, image_size, n_train):
             ranks[members] = np.arange(len(members))
         keep = np.lexsort((order.argsort(), ranks))[:n_train]
         x_train, y_train = x_train[np.sort(keep)], y_train[np.sort(keep)]
-    return (downsample(x_train, image_size), y_train.astype(np.int64),
-            downsample(x_test, image_size), y_test.astype(np.int64))
+    return (
+        downsample(x_train, image_size),
+        y_train.astype(np.int64),
+        downsample(x_test, image_size),
+        y_test.astype(np.int64),
+    )
 
 
 def make_optimizer(preset, steps_per_epoch):
@@ -194,10 +235,13 @@ def evaluate_eagerly(model, x, y, batch_size=256):
     """
     losses, hits = [], []
     for start in range(0, len(x), batch_size):
-        probabilities = model(x[start:start + batch_size], training=False)
-        labels = y[start:start + batch_size]
-        losses.append(keras.ops.convert_to_numpy(
-            keras.losses.sparse_categorical_crossentropy(labels, probabilities)))
+        probabilities = model(x[start : start + batch_size], training=False)
+        labels = y[start : start + batch_size]
+        losses.append(
+            keras.ops.convert_to_numpy(
+                keras.losses.sparse_categorical_crossentropy(labels, probabilities)
+            )
+        )
         hits.append(keras.ops.convert_to_numpy(keras.ops.argmax(probabilities, axis=-1)) == labels)
     return float(np.concatenate(losses).mean()), float(np.concatenate(hits).mean())
 
@@ -218,15 +262,20 @@ class _EpochLogger(keras.callbacks.Callback):
         seconds = time.perf_counter() - self.started
         test_loss, test_accuracy = evaluate_eagerly(self.model, self.x_test, self.y_test)
         row = dict(
-            self.row_base, epoch=epoch + 1, train_loss=round(float(logs["loss"]), 5),
-            train_error=round(1.0 - float(logs["accuracy"]), 5), test_loss=round(float(test_loss), 5),
-            test_error=round(1.0 - float(test_accuracy), 5), epoch_seconds=round(seconds, 2),
+            self.row_base,
+            epoch=epoch + 1,
+            train_loss=round(float(logs["loss"]), 5),
+            train_error=round(1.0 - float(logs["accuracy"]), 5),
+            test_loss=round(float(test_loss), 5),
+            test_error=round(1.0 - float(test_accuracy), 5),
+            epoch_seconds=round(seconds, 2),
         )
         self.rows.append(row)
         self.writer(row)
         self.log(
-            f"  seed {row['seed']} {row['network']}-{row['depth']:<3d} epoch {row['epoch']:>3d}/{row['epochs']}"
-            f"  train err {row['train_error']:.3f}  test err {row['test_error']:.3f}  ({seconds:.1f} s)"
+            f"  seed {row['seed']} {row['network']}-{row['depth']:<3d} epoch "
+            f"{row['epoch']:>3d}/{row['epochs']}  train err {row['train_error']:.3f}  test err "
+            f"{row['test_error']:.3f}  ({seconds:.1f} s)"
         )
 
 
@@ -250,20 +299,44 @@ def train_one(preset, depth, residual, seed, data, writer=lambda row: None, log=
     """
     x_train, y_train, x_test, y_test = data
     keras.utils.set_random_seed(seed)
-    model = build_cifar_net(depth, residual, shortcut=preset.shortcut,
-                            input_shape=x_train.shape[1:], classes=int(max(y_train.max(), y_test.max())) + 1)
+    model = build_cifar_net(
+        depth,
+        residual,
+        shortcut=preset.shortcut,
+        input_shape=x_train.shape[1:],
+        classes=int(max(y_train.max(), y_test.max())) + 1,
+    )
     steps_per_epoch = math.ceil(len(x_train) / preset.batch_size)
-    model.compile(optimizer=make_optimizer(preset, steps_per_epoch),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=preset.jit_compile)
+    model.compile(
+        optimizer=make_optimizer(preset, steps_per_epoch),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=preset.jit_compile,
+    )
     row_base = dict(
-        preset=preset.name, seed=seed, network="resnet" if residual else "plain", depth=depth,
-        shortcut=preset.shortcut if residual else "", epochs=preset.epochs, image_size=x_train.shape[1],
-        n_train=len(x_train), n_test=len(x_test), optimizer=preset.optimizer,
-        learning_rate=preset.learning_rate, batch_size=preset.batch_size,
+        preset=preset.name,
+        seed=seed,
+        network="resnet" if residual else "plain",
+        depth=depth,
+        shortcut=preset.shortcut if residual else "",
+        epochs=preset.epochs,
+        image_size=x_train.shape[1],
+        n_train=len(x_train),
+        n_test=len(x_test),
+        optimizer=preset.optimizer,
+        learning_rate=preset.learning_rate,
+        batch_size=preset.batch_size,
     )
     logger = _EpochLogger(row_base, x_test, y_test, preset.batch_size, writer, log)
-    model.fit(x_train, y_train, batch_size=preset.batch_size, epochs=preset.epochs,
-              shuffle=True, verbose=0, callbacks=[logger])
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=preset.batch_size,
+        epochs=preset.epochs,
+        shuffle=True,
+        verbose=0,
+        callbacks=[logger],
+    )
     keras.backend.clear_session()
     return logger.rows
 
@@ -298,7 +371,9 @@ def run_sweep(preset, seeds, out_dir, data=None, log=print):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "runs.csv"
-    prepared = prepare_data(data if data is not None else load_data(), preset.image_size, preset.n_train)
+    prepared = prepare_data(
+        data if data is not None else load_data(), preset.image_size, preset.n_train
+    )
     new_file = not csv_path.exists() or csv_path.stat().st_size == 0
     with open(csv_path, "a", newline="") as handle:
         csv_writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
@@ -325,14 +400,31 @@ def read_runs(csv_path):
         csv_path: path of the CSV file.
 
     Returns:
-        A list of dicts with numbers converted (seed, depth, epoch as int; errors and losses as float).
+        A list of dicts with numbers converted (seed, depth, epoch as int; errors and losses as
+        float).
     """
     rows = []
     with open(csv_path, newline="") as handle:
         for row in csv.DictReader(handle):
-            for key in ("seed", "depth", "epoch", "epochs", "image_size", "n_train", "n_test", "batch_size"):
+            for key in (
+                "seed",
+                "depth",
+                "epoch",
+                "epochs",
+                "image_size",
+                "n_train",
+                "n_test",
+                "batch_size",
+            ):
                 row[key] = int(row[key])
-            for key in ("train_loss", "train_error", "test_loss", "test_error", "epoch_seconds", "learning_rate"):
+            for key in (
+                "train_loss",
+                "train_error",
+                "test_loss",
+                "test_error",
+                "epoch_seconds",
+                "learning_rate",
+            ):
                 row[key] = float(row[key])
             rows.append(row)
     return rows

@@ -1,4 +1,5 @@
 """Fixtures of the data tests: one default-size data set per session, small ones per test."""
+
 import pytest
 
 import signs_data

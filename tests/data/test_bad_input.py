@@ -1,4 +1,5 @@
 """Every malformed input raises SignsDataError naming the path and what was expected."""
+
 import h5py
 import numpy as np
 import pytest
@@ -15,9 +16,11 @@ def write(path, **datasets):
 
 
 def good_arrays(m=6):
-    return {"train_set_x": np.zeros((m, 64, 64, 3), np.uint8),
-            "train_set_y": np.arange(m, dtype=np.int64) % 6,
-            "list_classes": np.arange(6, dtype=np.int64)}
+    return {
+        "train_set_x": np.zeros((m, 64, 64, 3), np.uint8),
+        "train_set_y": np.arange(m, dtype=np.int64) % 6,
+        "list_classes": np.arange(6, dtype=np.int64),
+    }
 
 
 def test_well_formed_file_is_read(tmp_path):
@@ -47,7 +50,10 @@ def test_missing_key_is_named(tmp_path):
 def test_wrong_image_shape_is_rejected(tmp_path):
     arrays = good_arrays()
     arrays["train_set_x"] = np.zeros((6, 32, 32, 3), np.uint8)
-    with pytest.raises(SignsDataError, match=r"t\.h5: train_set_x has shape \(6, 32, 32, 3\); expected \(m, 64, 64, 3\)"):
+    with pytest.raises(
+        SignsDataError,
+        match=r"t\.h5: train_set_x has shape \(6, 32, 32, 3\); expected \(m, 64, 64, 3\)",
+    ):
         signs_data.read_split(write(tmp_path / "t.h5", **arrays), "train")
 
 
@@ -61,7 +67,9 @@ def test_wrong_image_dtype_is_rejected(tmp_path):
 def test_non_integer_labels_are_rejected(tmp_path):
     arrays = good_arrays()
     arrays["train_set_y"] = np.zeros(6, np.float64)
-    with pytest.raises(SignsDataError, match=r"train_set_y has dtype float64; expected integer labels"):
+    with pytest.raises(
+        SignsDataError, match=r"train_set_y has dtype float64; expected integer labels"
+    ):
         signs_data.read_split(write(tmp_path / "t.h5", **arrays), "train")
 
 

@@ -1,4 +1,5 @@
 """The command line, and the grader's hidden split."""
+
 import os
 import subprocess
 import sys
@@ -10,17 +11,33 @@ from grader.judge.hidden_split import HIDDEN_SEED, HIDDEN_SIZE, ensure_hidden_sp
 
 def run_cli(*args):
     env = dict(os.environ, SIGNS_DATA_DIR="/nonexistent-do-not-use")
-    return subprocess.run([sys.executable, "-m", "signs_data", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "signs_data", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_cli_generate_writes_the_requested_sizes(tmp_path):
-    result = run_cli("generate", "--data-dir", str(tmp_path), "--seed", "4", "--train-size", "12",
-                     "--test-size", "6")
+    result = run_cli(
+        "generate",
+        "--data-dir",
+        str(tmp_path),
+        "--seed",
+        "4",
+        "--train-size",
+        "12",
+        "--test-size",
+        "6",
+    )
     assert result.returncode == 0, result.stderr
     X_train, _, X_test, _, _ = signs_data.load_signs(tmp_path)
     assert X_train.shape[0] == 12 and X_test.shape[0] == 6
-    assert signs_data.generator_mark(tmp_path / "train_signs.h5")["seed"] == signs_data.split_seed(4, "train")
+    assert signs_data.generator_mark(tmp_path / "train_signs.h5")["seed"] == signs_data.split_seed(
+        4, "train"
+    )
 
 
 def test_cli_generate_keeps_existing_files_without_force(small_dir):

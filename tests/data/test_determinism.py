@@ -1,4 +1,5 @@
 """A seed fixes the bytes; the recorded checksums prove it across machines."""
+
 import hashlib
 
 import numpy as np
@@ -38,7 +39,8 @@ def test_default_splits_match_the_recorded_array_checksums(default_dir):
         images, labels, _ = signs_data.read_split(default_dir / recorded[split]["file"], split)
         assert array_sha256(images, labels) == recorded[split]["array_sha256"], (
             f"{split}: the generator no longer reproduces the recorded data set; if the change is "
-            "intended, bump GENERATOR_VERSION and re-record data/signs_data/checksums.json")
+            "intended, bump GENERATOR_VERSION and re-record data/signs_data/checksums.json"
+        )
 
 
 def test_verify_accepts_freshly_generated_default_files(default_dir):

@@ -1,4 +1,5 @@
 """load_image_folder reads root/<class>/*.png|jpg like keras.utils.image_dataset_from_directory."""
+
 import numpy as np
 import pytest
 from PIL import Image

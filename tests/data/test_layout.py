@@ -1,4 +1,5 @@
 """The generated files follow the SIGNS HDF5 layout exactly."""
+
 import h5py
 import numpy as np
 
@@ -10,7 +11,14 @@ def test_files_hold_exactly_the_signs_keys_dtypes_and_shapes(small_dir):
         assert sorted(f.keys()) == ["list_classes", "train_set_x", "train_set_y"]
         assert f["train_set_x"].dtype == np.uint8 and f["train_set_x"].shape == (24, 64, 64, 3)
         assert f["train_set_y"].dtype == np.int64 and f["train_set_y"].shape == (24,)
-        assert f["list_classes"].dtype == np.int64 and f["list_classes"][()].tolist() == [0, 1, 2, 3, 4, 5]
+        assert f["list_classes"].dtype == np.int64 and f["list_classes"][()].tolist() == [
+            0,
+            1,
+            2,
+            3,
+            4,
+            5,
+        ]
     with h5py.File(small_dir / "test_signs.h5") as f:
         assert sorted(f.keys()) == ["list_classes", "test_set_x", "test_set_y"]
         assert f["test_set_x"].shape == (12, 64, 64, 3)

@@ -1,4 +1,5 @@
 """load_signs generates on first use and honours the data folder settings; one_hot."""
+
 import numpy as np
 import pytest
 

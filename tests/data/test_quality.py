@@ -3,12 +3,11 @@
 These measure the property the course needs: finger counting that needs spatial features, with
 nuisance variation (pose, skin tone, light, background) that defeats a pixel-template classifier.
 """
+
+import keras
 import numpy as np
-import pytest
 
-keras = pytest.importorskip("keras")
-
-from resnet_course.training import refresh_batchnorm_statistics  # noqa: E402
+from resnet_course.training import refresh_batchnorm_statistics
 
 
 def standardised_pixels(X_train, X_test):
@@ -44,12 +43,17 @@ def test_linear_classifiers_on_raw_pixels_stay_below_60_percent(default_data):
     gram = (train @ train.T).astype(np.float64)
     cross = (test @ train.T).astype(np.float64)
     accuracies = {}
-    # Ridge regression on one-hot targets, solved in the dual (m << pixels), over a range of penalties.
+    # Ridge regression on one-hot targets, solved in the dual (m << pixels), over a range of
+    # penalties.
     for penalty in (1e0, 1e1, 1e2, 1e3, 1e4):
         coefficients = np.linalg.solve(gram + penalty * np.eye(len(train)), targets)
-        accuracies[f"ridge {penalty:g}"] = float(((cross @ coefficients).argmax(axis=1) == Y_test).mean())
+        accuracies[f"ridge {penalty:g}"] = float(
+            ((cross @ coefficients).argmax(axis=1) == Y_test).mean()
+        )
     coefficients = softmax_regression_coefficients(gram, Y_train)
-    accuracies["softmax regression"] = float(((cross @ coefficients).argmax(axis=1) == Y_test).mean())
+    accuracies["softmax regression"] = float(
+        ((cross @ coefficients).argmax(axis=1) == Y_test).mean()
+    )
     assert max(accuracies.values()) < 0.60, accuracies
 
 
@@ -73,11 +77,16 @@ def test_small_cnn_reaches_90_percent_test_accuracy(default_data):
     X_train, Y_train, X_test, Y_test, _ = default_data
     keras.utils.set_random_seed(0)
     model = small_cnn()
-    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     model.fit(X_train, Y_train, epochs=12, batch_size=32, verbose=0)
-    # After a few hundred steps BN's moving averages still lag the weights, and how far they lag varies with the
-    # seed and the CPU's arithmetic (0.75-0.94 over seeds 0-3 on one machine); averaging them over the training
-    # data, as the notebook does, measures the network itself (0.96-1.00 on the same seeds).
-    refresh_batchnorm_statistics(model, [X_train[i:i + 120] for i in range(0, len(X_train), 120)], verbose=False)
+    # After a few hundred steps BN's moving averages still lag the weights, and how far they lag
+    # varies with the seed and the CPU's arithmetic (0.75-0.94 over seeds 0-3 on one machine);
+    # averaging them over the training data, as the notebook does, measures the network itself
+    # (0.96-1.00 on the same seeds).
+    refresh_batchnorm_statistics(
+        model, [X_train[i : i + 120] for i in range(0, len(X_train), 120)], verbose=False
+    )
     accuracy = model.evaluate(X_test, Y_test, verbose=0)[1]
     assert accuracy >= 0.90, f"small CNN test accuracy {accuracy:.3f}"

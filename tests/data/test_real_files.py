@@ -1,4 +1,5 @@
 """Real SIGNS files dropped into the data folder are used, and never overwritten."""
+
 import h5py
 import numpy as np
 import pytest
@@ -26,7 +27,9 @@ def test_load_signs_reads_real_files_instead_of_generating(tmp_path):
 def test_generate_refuses_to_overwrite_a_real_file_even_with_force(tmp_path):
     write_real(tmp_path / "train_signs.h5", "train", 12)
     before = (tmp_path / "train_signs.h5").read_bytes()
-    with pytest.raises(SignsDataError, match=r"train_signs\.h5: exists and was not made by signs_data"):
+    with pytest.raises(
+        SignsDataError, match=r"train_signs\.h5: exists and was not made by signs_data"
+    ):
         signs_data.generate_files(tmp_path, train_size=6, test_size=6, force=True)
     assert (tmp_path / "train_signs.h5").read_bytes() == before
     assert not (tmp_path / "test_signs.h5").exists()
@@ -34,7 +37,21 @@ def test_generate_refuses_to_overwrite_a_real_file_even_with_force(tmp_path):
 
 def test_cli_generate_force_refuses_a_real_file_and_exits_non_zero(tmp_path, capsys):
     write_real(tmp_path / "test_signs.h5", "test", 6)
-    assert main(["generate", "--data-dir", str(tmp_path), "--train-size", "6", "--test-size", "6", "--force"]) == 1
+    assert (
+        main(
+            [
+                "generate",
+                "--data-dir",
+                str(tmp_path),
+                "--train-size",
+                "6",
+                "--test-size",
+                "6",
+                "--force",
+            ]
+        )
+        == 1
+    )
     assert "refusing to overwrite" in capsys.readouterr().err
 
 

@@ -1,8 +1,13 @@
 """The gradient-flow measurement covers every layer of both networks."""
+
 import numpy as np
 import pytest
 
-from resnet_course.degradation.gradient_flow import gradient_flow, plot_gradient_flow, save_gradient_csv
+from resnet_course.degradation.gradient_flow import (
+    gradient_flow,
+    plot_gradient_flow,
+    save_gradient_csv,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """The plain and residual CIFAR-style networks have the structure they claim."""
+
 import pytest
 
 from resnet_course.degradation.models import blocks_per_stage, build_cifar_net, weighted_layers
@@ -33,7 +34,11 @@ def test_option_b_adds_a_projection_where_the_shape_changes_only():
 
 
 def test_stage_filters_are_16_32_64_on_halving_feature_maps(resnet20):
-    shapes = {layer.name: layer.output.shape[1:] for layer in resnet20.layers if layer.name.endswith("_out")}
+    shapes = {
+        layer.name: layer.output.shape[1:]
+        for layer in resnet20.layers
+        if layer.name.endswith("_out")
+    }
     assert shapes["conv2_block3_out"] == (8, 8, 16)
     assert shapes["conv3_block3_out"] == (4, 4, 32)
     assert shapes["conv4_block3_out"] == (2, 2, 64)
@@ -48,10 +53,18 @@ def test_residual_network_has_one_add_per_block_each_feeding_a_relu(resnet20):
 
 def test_residual_add_takes_the_previous_block_output_as_identity_shortcut(resnet20):
     graph = Graph.from_model(resnet20)
-    identity_adds = [add for add in graph.find("add") if not add.name.startswith(("conv3_block1", "conv4_block1"))]
+    identity_adds = [
+        add
+        for add in graph.find("add")
+        if not add.name.startswith(("conv3_block1", "conv4_block1"))
+    ]
     for add in identity_adds:
-        assert any(parent.kind == "relu" for parent in add.inputs), f"{add.name} has no identity input"
-        assert any(parent.kind == "bn" for parent in add.inputs), f"{add.name} does not add z[l+2] (a BN output)"
+        assert any(parent.kind == "relu" for parent in add.inputs), (
+            f"{add.name} has no identity input"
+        )
+        assert any(parent.kind == "bn" for parent in add.inputs), (
+            f"{add.name} does not add z[l+2] (a BN output)"
+        )
 
 
 def test_plain_network_has_no_skip(plain20):

@@ -1,4 +1,5 @@
 """The committed results are in place and show what the notebook says they show."""
+
 from collections import defaultdict
 
 import numpy as np
@@ -38,14 +39,18 @@ def test_committed_quick_runs_show_resnet_56_trains_far_better_than_plain_56():
 
 
 def test_committed_quick_runs_show_resnet_56_trains_no_worse_than_resnet_20_on_every_seed():
-    finals = {(r["network"], r["depth"], r["seed"]): r["train_error"]
-              for r in final_errors(read_runs(docs_dir() / "runs_quick.csv"))}
+    finals = {
+        (r["network"], r["depth"], r["seed"]): r["train_error"]
+        for r in final_errors(read_runs(docs_dir() / "runs_quick.csv"))
+    }
     seeds = sorted({seed for _, _, seed in finals})
     assert all(finals[("resnet", 56, s)] <= finals[("resnet", 20, s)] for s in seeds)
 
 
 def test_committed_quick_runs_show_plain_56_trains_worse_than_plain_20_on_every_seed():
-    finals = {(r["network"], r["depth"], r["seed"]): r["train_error"]
-              for r in final_errors(read_runs(docs_dir() / "runs_quick.csv"))}
+    finals = {
+        (r["network"], r["depth"], r["seed"]): r["train_error"]
+        for r in final_errors(read_runs(docs_dir() / "runs_quick.csv"))
+    }
     seeds = sorted({seed for _, _, seed in finals})
     assert all(finals[("plain", 56, s)] > finals[("plain", 20, s)] for s in seeds)

@@ -1,17 +1,27 @@
 """The sweep writes its CSV and figure; the data preparation and CLI behave."""
+
 import numpy as np
 import pytest
 
 from resnet_course.degradation import __main__ as cli
 from resnet_course.degradation.sweep import (
-    CSV_FIELDS, final_errors, get_preset, prepare_data, read_runs, run_sweep,
+    CSV_FIELDS,
+    final_errors,
+    get_preset,
+    prepare_data,
+    read_runs,
+    run_sweep,
 )
 
 
 def _raw_data(m_train=12, m_test=6, seed=0):
     rng = np.random.default_rng(seed)
-    return (rng.integers(0, 256, (m_train, 64, 64, 3), dtype=np.uint8), np.arange(m_train) % 6,
-            rng.integers(0, 256, (m_test, 64, 64, 3), dtype=np.uint8), np.arange(m_test) % 6)
+    return (
+        rng.integers(0, 256, (m_train, 64, 64, 3), dtype=np.uint8),
+        np.arange(m_train) % 6,
+        rng.integers(0, 256, (m_test, 64, 64, 3), dtype=np.uint8),
+        np.arange(m_test) % 6,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +34,10 @@ def tiny_sweep(tmp_path_factory):
 
 def test_sweep_writes_one_row_per_network_and_epoch(tiny_sweep):
     rows = read_runs(tiny_sweep)
-    assert [(r["network"], r["depth"], r["epoch"]) for r in rows] == [("plain", 8, 1), ("resnet", 8, 1)]
+    assert [(r["network"], r["depth"], r["epoch"]) for r in rows] == [
+        ("plain", 8, 1),
+        ("resnet", 8, 1),
+    ]
 
 
 def test_sweep_csv_has_every_field_and_errors_in_unit_range(tiny_sweep):

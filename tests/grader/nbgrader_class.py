@@ -1,12 +1,13 @@
-"""A small class run through the real nbgrader lifecycle, shared by the nbgrader and formgrader tests.
+"""A small class run through the real nbgrader lifecycle, for the nbgrader and formgrader tests.
 
-One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over four submissions
-(the reference solution; a notebook with several kinds of mistake; a hostile one that fakes its public
-checks and hands in a file that is not a model; the reference solution with one locked test cell rewritten
-to print a fake success and another deleted), then ``generate_feedback`` and ``export``. Autograding
-executes each notebook in nbgrader's kernel and grades it in the sandbox, about a minute per student, so
-the lifecycle runs once per test session.
+One temporary copy of the course runs ``generate_assignment``, then ``autograde`` over four
+submissions (the reference solution; a notebook with several kinds of mistake; a hostile one that
+fakes its public checks and hands in a file that is not a model; the reference solution with one
+locked test cell rewritten to print a fake success and another deleted), then ``generate_feedback``
+and ``export``. Autograding executes each notebook in nbgrader's kernel and grades it in the
+sandbox, about a minute per student, so the lifecycle runs once per test session.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -15,9 +16,14 @@ from pathlib import Path
 
 import nbformat
 
-from instructor.sample_submissions import (CONVOLUTIONAL_BLOCK_RAISES, HOSTILE_DENSE_RESIDUAL_BLOCK,
-                                       IDENTITY_BLOCK_SKIP_AFTER_RELU, solution_sources, with_cells)
 from instructor.nbgrader_course import copy_course, tool_environment
+from instructor.sample_submissions import (
+    CONVOLUTIONAL_BLOCK_RAISES,
+    HOSTILE_DENSE_RESIDUAL_BLOCK,
+    IDENTITY_BLOCK_SKIP_AFTER_RELU,
+    solution_sources,
+    with_cells,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -33,14 +39,23 @@ AUTOGRADE_LOG = "autograde.log"
 
 def run_nbgrader(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Runs ``nbgrader ARGUMENTS`` in ``cwd`` and fails with its output when it exits non-zero."""
-    done = subprocess.run(NBGRADER + arguments, cwd=cwd, capture_output=True, text=True, timeout=900,
-                          env=tool_environment())
-    assert done.returncode == 0, f"{' '.join(arguments)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    done = subprocess.run(
+        NBGRADER + arguments,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=tool_environment(),
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(arguments)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    )
     return done
 
 
 def with_locked_cells_tampered(notebook):
-    """Rewrites the locked test_dense_residual_block cell and deletes the test_identity_block cell."""
+    """Rewrites the locked test_dense_residual_block cell, deletes the test_identity_block cell."""
+
     def grade_id(cell):
         return cell.metadata.get("nbgrader", {}).get("grade_id")
 
@@ -52,13 +67,14 @@ def with_locked_cells_tampered(notebook):
 
 
 def graded_course(root: Path) -> Path:
-    """Builds the course in ``root``, hands in the class, and runs autograde, generate_feedback and export.
+    """Builds the course in ``root``, hands in the class, runs autograde, generate_feedback, export.
 
     Args:
         root: an empty folder for the course.
 
     Returns:
-        ``root``, holding nbgrader's gradebook, autograded notebooks, feedback, grades.csv and autograde's log.
+        ``root``, holding nbgrader's gradebook, autograded notebooks, feedback, grades.csv and
+        autograde's log.
     """
     copy_course(root, ASSIGNMENT)
     run_nbgrader(["generate_assignment", ASSIGNMENT], root)
@@ -68,11 +84,14 @@ def graded_course(root: Path) -> Path:
     release = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     submissions = {
         "ref": with_cells(release, reference),
-        "mistakes": with_cells(release, {
-            "dense_residual_block": reference["dense_residual_block"],
-            "identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU,
-            "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
-        }),
+        "mistakes": with_cells(
+            release,
+            {
+                "dense_residual_block": reference["dense_residual_block"],
+                "identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU,
+                "convolutional_block": CONVOLUTIONAL_BLOCK_RAISES,
+            },
+        ),
         "hostile": with_cells(release, {"dense_residual_block": HOSTILE_DENSE_RESIDUAL_BLOCK}),
         "editor": with_locked_cells_tampered(with_cells(release, reference)),
     }
@@ -81,7 +100,9 @@ def graded_course(root: Path) -> Path:
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / f"{NOTEBOOK}.ipynb")
     # Not a Keras archive at all: loading it must fail the training checks, not the grading.
-    (root / "submitted" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").write_bytes(b"PK\x03\x04 not a model")
+    (root / "submitted" / "hostile" / ASSIGNMENT / "resnet50_signs.keras").write_bytes(
+        b"PK\x03\x04 not a model"
+    )
 
     autograde = run_nbgrader(["autograde", ASSIGNMENT], root)
     (root / AUTOGRADE_LOG).write_text(autograde.stdout + autograde.stderr, encoding="utf-8")

@@ -1,4 +1,5 @@
 """Hand-made submission notebooks for the grader's tests, in the assignment's cell layout."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,7 +44,8 @@ def convolutional_block(X, f, filters, s=2, initializer=initializers.GlorotUnifo
     X = ReLU()(BatchNormalization(axis=3)(X))
     X = Conv2D(F3, 1, padding="valid", kernel_initializer=initializer)(X)
     X = BatchNormalization(axis=3)(X)
-    X_shortcut = Conv2D(F3, 1, strides=s, padding="valid", kernel_initializer=initializer)(X_shortcut)
+    X_shortcut = Conv2D(F3, 1, strides=s, padding="valid",
+                        kernel_initializer=initializer)(X_shortcut)
     X_shortcut = BatchNormalization(axis=3)(X_shortcut)
     return ReLU()(Add()([X, X_shortcut]))
 """
@@ -85,7 +87,11 @@ def solution_cell(grade_id: str, source: str) -> nbformat.NotebookNode:
     """A code cell with nbgrader solution metadata."""
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["nbgrader"] = {
-        "grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3, "solution": True,
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
         "task": False,
     }
     return cell
@@ -95,18 +101,27 @@ def locked_cell(grade_id: str, source: str, points: int = 0) -> nbformat.Noteboo
     """A read-only code cell (the imports cell, or a graded test cell when ``points``)."""
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["nbgrader"] = {
-        "grade": bool(points), "grade_id": grade_id, "locked": True, "schema_version": 3, "solution": False,
-        "task": False, **({"points": points} if points else {}),
+        "grade": bool(points),
+        "grade_id": grade_id,
+        "locked": True,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+        **({"points": points} if points else {}),
     }
     return cell
 
 
 def public_test_cell(name: str) -> nbformat.NotebookNode:
     """A public test cell that would crash the producer if it ever ran there."""
-    return locked_cell(f"test_{name}", "import os\nos._exit(99)  # test cells must never run in the producer\n", 5)
+    return locked_cell(
+        f"test_{name}", "import os\nos._exit(99)  # test cells must never run in the producer\n", 5
+    )
 
 
-def build_notebook(path: Path, overrides: dict[str, str | None] | None = None, *, order=None) -> Path:
+def build_notebook(
+    path: Path, overrides: dict[str, str | None] | None = None, *, order=None
+) -> Path:
     """Writes a submission notebook in the assignment's layout.
 
     Args:

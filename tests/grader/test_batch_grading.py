@@ -1,10 +1,12 @@
-"""``python -m grader grade`` end to end: the real grader on a tiny class, locally and through a Dask cluster.
+"""``python -m grader grade`` end to end: the real grader on a tiny class, locally and through Dask.
 
-Real gradings are the expensive part (a TensorFlow producer and judge per submission), so the class is four
-students of whom two hand in tiny notebooks that implement only ``dense_residual_block``. It is graded once
-through a Dask scheduler and workers running as separate processes, then re-run on the embedded cluster
-(which skips the two graded ones); every test reads the outputs of those two runs or of cheap runs on copies.
+Real gradings are the expensive part (a TensorFlow producer and judge per submission), so the class
+is four students of whom two hand in tiny notebooks that implement only ``dense_residual_block``. It
+is graded once through a Dask scheduler and workers running as separate processes, then re-run on
+the embedded cluster (which skips the two graded ones); every test reads the outputs of those two
+runs or of cheap runs on copies.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,35 +29,43 @@ GRADE = [sys.executable, "-m", "grader", "grade"]
 ASSIGNMENT = "resnets"
 NOTEBOOK = "Residual_Networks.ipynb"
 
-GOOD_BLOCK = '''
+GOOD_BLOCK = """
 def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
     z1 = layers.Dense(units, kernel_initializer=initializer)(a_prev)
     a1 = layers.ReLU()(z1)
     z2 = layers.Dense(units, kernel_initializer=initializer)(a1)
     return layers.ReLU()(layers.Add()([z2, a_prev]))
-'''
+"""
 # No skip connection: a plain two-layer network.
-PLAIN_BLOCK = '''
+PLAIN_BLOCK = """
 def dense_residual_block(a_prev, units, initializer="glorot_uniform"):
     a1 = layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a_prev))
     return layers.ReLU()(layers.Dense(units, kernel_initializer=initializer)(a1))
-'''
+"""
 
 
 def _cell(source: str, grade_id: str, *, solution: bool) -> nbformat.NotebookNode:
     cell = new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": not solution,
-                                 "schema_version": 3, "solution": solution, "task": False}
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": not solution,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
     return cell
 
 
 def tiny_notebook(block_source: str) -> nbformat.NotebookNode:
     """A submission with the imports cell and only the dense_residual_block exercise."""
-    return new_notebook(cells=[
-        new_markdown_cell("# Residual Networks"),
-        _cell("import keras\nfrom keras import layers\n", "imports", solution=False),
-        _cell(block_source, "dense_residual_block", solution=True),
-    ])
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Residual Networks"),
+            _cell("import keras\nfrom keras import layers\n", "imports", solution=False),
+            _cell(block_source, "dense_residual_block", solution=True),
+        ]
+    )
 
 
 def _write_submission(root: Path, student: str, notebook) -> Path:
@@ -80,26 +90,60 @@ def _rows(out: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory):
-    """A Dask scheduler and two workers advertising one GPU each, as separate processes on loopback."""
+    """A Dask scheduler and two workers advertising one GPU each, as processes on loopback."""
     from distributed import Client
 
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    processes = [subprocess.Popen(
-        [bin_dir / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", scheduler_file],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)]
+    processes = [
+        subprocess.Popen(
+            [
+                bin_dir / "dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                scheduler_file,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
+    ]
     try:
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert scheduler_file.exists(), "the Dask scheduler did not start"
-        processes.append(subprocess.Popen(
-            [bin_dir / "dask", "worker", "--scheduler-file", scheduler_file, "--nworkers", "2", "--nthreads", "1",
-             "--resources", "GPU=1", "--no-dashboard", "--host", "127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env))
+        processes.append(
+            subprocess.Popen(
+                [
+                    bin_dir / "dask",
+                    "worker",
+                    "--scheduler-file",
+                    scheduler_file,
+                    "--nworkers",
+                    "2",
+                    "--nthreads",
+                    "1",
+                    "--resources",
+                    "GPU=1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                env=env,
+            )
+        )
         address = json.loads(scheduler_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
         with Client(address, timeout="60s") as client:
@@ -118,7 +162,7 @@ def dask_cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def class_run(dask_cluster, tmp_path_factory):
-    """An nbgrader submitted/ tree graded through the external scheduler with --gpu, then re-run locally."""
+    """A submitted/ tree graded on the external scheduler with --gpu, then re-run locally."""
     root = tmp_path_factory.mktemp("batch")
     submitted = root / "submitted"
     _write_submission(submitted, "amy", tiny_notebook(GOOD_BLOCK))
@@ -127,9 +171,16 @@ def class_run(dask_cluster, tmp_path_factory):
     (submitted / "dan" / ASSIGNMENT).mkdir(parents=True)
     out = root / "out"
     first = _grade([str(submitted), "--out", str(out), "--scheduler", dask_cluster, "--gpu"])
-    records_after_first = {s: (out / "students" / s / "record.json").read_bytes() for s in ("amy", "ben")}
+    records_after_first = {
+        s: (out / "students" / s / "record.json").read_bytes() for s in ("amy", "ben")
+    }
     second = _grade([str(submitted), "--out", str(out), "--workers", "2"])
-    return {"out": out, "first": first, "second": second, "records_after_first": records_after_first}
+    return {
+        "out": out,
+        "first": first,
+        "second": second,
+        "records_after_first": records_after_first,
+    }
 
 
 def test_grade_exits_zero_when_some_submissions_cannot_be_graded(class_run):
@@ -148,9 +199,15 @@ def test_gradebook_has_row_per_student_with_checks_and_total(class_run):
     assert sorted(rows) == ["amy", "ben", "cat", "dan"]
     amy = rows["amy"]
     checks = [c for c in amy if c.startswith("dense_residual_block: ")]
-    assert checks and float(amy["dense_residual_block [total]"]) == sum(float(amy[c]) for c in checks)
-    assert float(amy["score"]) == pytest.approx(sum(float(amy[c]) for c in amy if c.endswith("[total]")))
-    assert float(amy["dense_residual_block [total]"]) > float(rows["ben"]["dense_residual_block [total]"])
+    assert checks and float(amy["dense_residual_block [total]"]) == sum(
+        float(amy[c]) for c in checks
+    )
+    assert float(amy["score"]) == pytest.approx(
+        sum(float(amy[c]) for c in amy if c.endswith("[total]"))
+    )
+    assert float(amy["dense_residual_block [total]"]) > float(
+        rows["ben"]["dense_residual_block [total]"]
+    )
 
 
 def test_broken_notebook_becomes_failed_row_with_reason(class_run):
@@ -164,11 +221,19 @@ def test_each_student_gets_gradescope_results_and_feedback(class_run):
     student = class_run["out"] / "students" / "ben"
     results = json.loads((student / "results.json").read_text())
     assert {"score", "max_score", "tests"} <= results.keys()
-    failed = [t for t in results["tests"] if t["name"].startswith("dense_residual_block: ") and t["status"] == "failed"]
+    failed = [
+        t
+        for t in results["tests"]
+        if t["name"].startswith("dense_residual_block: ") and t["status"] == "failed"
+    ]
     assert failed and all(t["score"] == 0 for t in failed)
     feedback = (student / "feedback.md").read_text()
-    assert "## dense_residual_block:" in feedback and failed[0]["output"].splitlines()[0] in feedback
-    assert "could not be graded" in (class_run["out"] / "students" / "cat" / "feedback.md").read_text()
+    assert (
+        "## dense_residual_block:" in feedback and failed[0]["output"].splitlines()[0] in feedback
+    )
+    assert (
+        "could not be graded" in (class_run["out"] / "students" / "cat" / "feedback.md").read_text()
+    )
 
 
 def test_class_summary_counts_checks_and_has_plot(class_run):
@@ -198,7 +263,9 @@ def test_rerun_skips_unchanged_submissions_and_retries_failed_ones(class_run):
 
 
 def test_outputs_leave_no_temporary_files(class_run):
-    leftovers = [p for p in class_run["out"].rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    leftovers = [
+        p for p in class_run["out"].rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"
+    ]
     assert leftovers == []
 
 
@@ -218,10 +285,15 @@ def _submitted_text(class_run, student: str) -> str:
 
 
 def test_changed_submission_is_regraded(class_run, tmp_path):
-    folder, out = _class_copy(class_run, tmp_path, {"amy": '{"cells": []', "ben": _submitted_text(class_run, "ben")})
+    folder, out = _class_copy(
+        class_run, tmp_path, {"amy": '{"cells": []', "ben": _submitted_text(class_run, "ben")}
+    )
     report = grade_class(BatchOptions(folder, out, workers=1))
     assert report.skipped == ["ben"] and report.failed == ["amy"]
-    assert "not valid JSON" in json.loads((out / "students" / "amy" / "record.json").read_text())["reason"]
+    assert (
+        "not valid JSON"
+        in json.loads((out / "students" / "amy" / "record.json").read_text())["reason"]
+    )
 
 
 def test_force_regrades_unchanged_submission(class_run, tmp_path):
@@ -233,11 +305,20 @@ def test_force_regrades_unchanged_submission(class_run, tmp_path):
 
 
 def test_interrupted_run_keeps_finished_work_and_leaves_no_partial_file(class_run, tmp_path):
-    folder, out = _class_copy(class_run, tmp_path, {"amy": _submitted_text(class_run, "amy"),
-                                                    "zoe": nbformat.writes(tiny_notebook(GOOD_BLOCK))})
+    folder, out = _class_copy(
+        class_run,
+        tmp_path,
+        {
+            "amy": _submitted_text(class_run, "amy"),
+            "zoe": nbformat.writes(tiny_notebook(GOOD_BLOCK)),
+        },
+    )
     amy_record = (out / "students" / "amy" / "record.json").read_bytes()
-    process = subprocess.Popen(GRADE + [str(folder), "--out", str(out), "--workers", "1"],
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        GRADE + [str(folder), "--out", str(out), "--workers", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first_line = next(line for line in process.stderr if line.startswith("["))
     assert first_line.startswith("[1/2]") and "amy: unchanged, skipped" in first_line
     time.sleep(3)
@@ -260,7 +341,9 @@ def test_gpu_run_refuses_scheduler_without_gpu_workers(tmp_path):
 
     (tmp_path / "eva.ipynb").write_text(nbformat.writes(tiny_notebook(GOOD_BLOCK)))
     with LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster:
-        options = BatchOptions(tmp_path, tmp_path / "out", scheduler=cluster.scheduler_address, gpu=True)
+        options = BatchOptions(
+            tmp_path, tmp_path / "out", scheduler=cluster.scheduler_address, gpu=True
+        )
         with pytest.raises(BatchError, match="advertises a GPU"):
             grade_class(options)
 
@@ -270,7 +353,8 @@ def test_interrupt_during_cluster_start_up_grades_nothing(tmp_path):
 
     _write_submission(tmp_path / "submitted", "amy", tiny_notebook(GOOD_BLOCK))
     out = tmp_path / "out"
-    batch.INTERRUPTED.set()  # as if Ctrl-C had come while Dask was starting and Dask had swallowed it
+    # As if Ctrl-C had come while Dask was starting and Dask had swallowed it.
+    batch.INTERRUPTED.set()
     try:
         with pytest.raises(KeyboardInterrupt):
             grade_class(BatchOptions(submissions=tmp_path / "submitted", out_dir=out, workers=1))

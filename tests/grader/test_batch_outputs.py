@@ -1,4 +1,8 @@
-"""The batch command's pieces that need no grading: discovery, resume state, gradebook, feedback, summary."""
+"""The batch command's pieces that need no grading.
+
+Discovery, resume state, gradebook, feedback, summary.
+"""
+
 from __future__ import annotations
 
 import csv
@@ -9,12 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch.run import default_workers, threads_per_grading
 from grader.batch.discovery import DiscoveryError, discover
 from grader.batch.gradebook import gradebook_csv
 from grader.batch.outputs import student_feedback as feedback_markdown
 from grader.batch.progress import ProgressLine, format_duration
-from grader.batch.state import STATUS_FAILED, STATUS_GRADED, GradingRecord, fingerprint, is_up_to_date
+from grader.batch.run import default_workers, threads_per_grading
+from grader.batch.state import (
+    STATUS_FAILED,
+    STATUS_GRADED,
+    GradingRecord,
+    fingerprint,
+    is_up_to_date,
+)
 from grader.batch.summary import summarize, summary_markdown, summary_plot_png
 from grader.report.result import CheckResult, ExerciseResult, GradeResult
 from grader.sandboxed.contract import write_json_atomic, write_text_atomic
@@ -30,22 +40,42 @@ def _test(name, passed, points=1.0, output=""):
 def _record(student, tests):
     exercises = {}
     for check in tests:
-        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(check)
-    result = GradeResult(Path(f"{student}.ipynb"), list(exercises.values()), isolation="bwrap: no network")
+        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(
+            check
+        )
+    result = GradeResult(
+        Path(f"{student}.ipynb"), list(exercises.values()), isolation="bwrap: no network"
+    )
     return GradingRecord(student=student, assignment="resnets", status=STATUS_GRADED, result=result)
 
 
 @pytest.fixture
 def records():
     return [
-        _record("alice", [_test("identity_block: adds the skip before the final ReLU", True, 2),
-                          _test("identity_block: output shape", True),
-                          _test("ResNet50: layer count", True)]),
-        _record("bob", [_test("identity_block: adds the skip before the final ReLU", False, 2,
-                              "the Add comes after the ReLU | move it"),
-                        _test("identity_block: output shape", True),
-                        _test("ResNet50: layer count", False, 1, "expected 53 conv layers")]),
-        GradingRecord(student="carol", assignment="resnets", status=STATUS_FAILED, reason="not valid JSON"),
+        _record(
+            "alice",
+            [
+                _test("identity_block: adds the skip before the final ReLU", True, 2),
+                _test("identity_block: output shape", True),
+                _test("ResNet50: layer count", True),
+            ],
+        ),
+        _record(
+            "bob",
+            [
+                _test(
+                    "identity_block: adds the skip before the final ReLU",
+                    False,
+                    2,
+                    "the Add comes after the ReLU | move it",
+                ),
+                _test("identity_block: output shape", True),
+                _test("ResNet50: layer count", False, 1, "expected 53 conv layers"),
+            ],
+        ),
+        GradingRecord(
+            student="carol", assignment="resnets", status=STATUS_FAILED, reason="not valid JSON"
+        ),
     ]
 
 
@@ -62,7 +92,9 @@ def test_discover_reads_nbgrader_submitted_tree(tmp_path):
     (tmp_path / "alice" / "resnets" / "resnet50_signs.keras").write_bytes(b"model")
     found = discover(tmp_path)
     assert [(s.student, s.assignment, s.notebook.name) for s in found] == [
-        ("alice", "resnets", "Residual_Networks.ipynb"), ("bob", "resnets", "Residual_Networks.ipynb")]
+        ("alice", "resnets", "Residual_Networks.ipynb"),
+        ("bob", "resnets", "Residual_Networks.ipynb"),
+    ]
     assert found[0].model.name == "resnet50_signs.keras" and found[1].model is None
 
 
@@ -107,10 +139,14 @@ def test_fingerprint_changes_with_notebook_and_model_content(tmp_path):
 
 def test_up_to_date_only_for_graded_record_with_same_fingerprint(tmp_path):
     folder = tmp_path / "students" / "alice"
-    write_json_atomic(folder / "record.json", _record("alice", []).to_json() | {"fingerprint": "abc"})
+    write_json_atomic(
+        folder / "record.json", _record("alice", []).to_json() | {"fingerprint": "abc"}
+    )
     assert is_up_to_date(tmp_path, "alice", "abc")
     assert not is_up_to_date(tmp_path, "alice", "def")
-    write_json_atomic(folder / "record.json", {"student": "alice", "status": STATUS_FAILED, "fingerprint": "abc"})
+    write_json_atomic(
+        folder / "record.json", {"student": "alice", "status": STATUS_FAILED, "fingerprint": "abc"}
+    )
     assert not is_up_to_date(tmp_path, "alice", "abc")
 
 
@@ -129,7 +165,11 @@ def test_gradebook_has_a_row_per_student_and_columns_per_exercise_and_check(reco
     assert bob["identity_block [total]"] == "1" and bob["ResNet50 [total]"] == "0"
     assert bob["identity_block: adds the skip before the final ReLU"] == "0"
     assert bob["isolation"] == "bwrap: no network"
-    assert rows[2]["status"] == "failed" and rows[2]["score"] == "" and rows[2]["failure_reason"] == "not valid JSON"
+    assert (
+        rows[2]["status"] == "failed"
+        and rows[2]["score"] == ""
+        and rows[2]["failure_reason"] == "not valid JSON"
+    )
 
 
 def test_feedback_lists_checks_by_exercise_with_failure_messages(records):
@@ -172,7 +212,11 @@ def test_progress_line_estimates_time_left_from_graded_items():
 
 
 def test_format_duration_reads_naturally():
-    assert (format_duration(42), format_duration(185), format_duration(3720)) == ("42s", "3m05s", "1h02m")
+    assert (format_duration(42), format_duration(185), format_duration(3720)) == (
+        "42s",
+        "3m05s",
+        "1h02m",
+    )
 
 
 def test_default_workers_is_one_per_core_limited_by_memory():
@@ -209,4 +253,8 @@ def test_progress_on_a_terminal_is_drawn_in_place_with_the_last_event():
     progress.advance("alice: 3/4")
     progress.advance("bob: 4/4")
     progress.close()
-    assert "\x1b[" in stream.getvalue() and "2/2" in stream.getvalue() and "bob: 4/4" in stream.getvalue()
+    assert (
+        "\x1b[" in stream.getvalue()
+        and "2/2" in stream.getvalue()
+        and "bob: 4/4" in stream.getvalue()
+    )

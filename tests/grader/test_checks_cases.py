@@ -1,11 +1,18 @@
-"""The producer's cases (grader.sandboxed.cases) and the grader's reference blocks (grader.judge.reference)."""
+"""The producer's cases and the grader's reference blocks."""
+
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
+from grader.judge.reference import (
+    RoleError,
+    build_reference_block,
+    compare_with_reference,
+    find_roles,
+    reference_functions,
+)
 from grader.sandboxed.cases import CASES, CaseError, build_case, get_case
-from grader.judge.reference import RoleError, build_reference_block, compare_with_reference, find_roles, reference_functions
 from resnet_course.blocks import analyse_block
 
 IDENTITY = get_case("identity_block", "small")
@@ -34,7 +41,9 @@ def test_build_case_names_a_missing_function():
 
 def test_build_case_rejects_a_concrete_tensor():
     with pytest.raises(CaseError, match="not a symbolic tensor"):
-        build_case(IDENTITY, {"identity_block": lambda X, f, filters: keras.ops.zeros((1, 8, 8, 12))})
+        build_case(
+            IDENTITY, {"identity_block": lambda X, f, filters: keras.ops.zeros((1, 8, 8, 12))}
+        )
 
 
 def test_build_case_rejects_a_tensor_built_from_another_input():
@@ -53,12 +62,21 @@ def test_retrain_case_builds_from_the_reference_blocks():
     assert tuple(model.output.shape) == (None, 6)
 
 
-@pytest.mark.parametrize("case, s", [(IDENTITY, None), (CONVOLUTIONAL, 2)], ids=["identity", "convolutional"])
+@pytest.mark.parametrize(
+    "case, s", [(IDENTITY, None), (CONVOLUTIONAL, 2)], ids=["identity", "convolutional"]
+)
 @pytest.mark.parametrize("training", [False, True], ids=["inference", "training"])
 def test_reference_block_matches_itself_after_transplant(case, s, training):
     model = build_reference_block(case.input_shape, case.kwargs["f"], case.kwargs["filters"], s=s)
-    difference = compare_with_reference(model, analyse_block(model), case.input_shape, case.kwargs["f"],
-                                        case.kwargs["filters"], s=s, training=training)
+    difference = compare_with_reference(
+        model,
+        analyse_block(model),
+        case.input_shape,
+        case.kwargs["f"],
+        case.kwargs["filters"],
+        s=s,
+        training=training,
+    )
     assert difference < 1e-6
 
 
@@ -81,12 +99,13 @@ def test_randomized_weights_make_inference_differ_from_fresh_statistics():
 
 
 def test_retrain_of_dead_blocks_stays_below_the_bar():
-    from grader.judge import bars
-    from grader.judge import retrain
+    from grader.judge import bars, retrain
 
     def dead_block(X, f, filters, s=1, initializer=None):
         return layers.ReLU()(0.0 * layers.Conv2D(filters[2], 1, strides=s)(X))
 
-    model = build_case(get_case("train_resnet50", "retrain"),
-                       {"identity_block": dead_block, "convolutional_block": dead_block})
+    model = build_case(
+        get_case("train_resnet50", "retrain"),
+        {"identity_block": dead_block, "convolutional_block": dead_block},
+    )
     assert retrain.retrain_accuracy(model, retrain.retrain_data(), epochs=1) < bars.RETRAIN_BAR

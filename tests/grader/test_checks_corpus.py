@@ -3,16 +3,17 @@
 The corpus (``corpus/mutations.py``) is built into artifact directories in this process, then one
 judge process (``python -m grader.judge``) judges all of them, as it would judge real submissions.
 """
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from corpus import harness, mutations
 
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
-from corpus import harness, mutations
 ENTRIES = mutations.VALID + mutations.MISTAKES
 BLOCK_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block")
 
@@ -26,24 +27,37 @@ def _solution_source() -> str:
 @pytest.fixture(scope="session")
 def corpus_verdicts(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
-    dirs = [harness.make_artifacts(e.source(), (e.exercise,), root / "artifacts" / e.name) for e in ENTRIES]
-    dirs.append(harness.make_artifacts(_solution_source(), BLOCK_EXERCISES, root / "artifacts" / "solution_notebook"))
+    dirs = [
+        harness.make_artifacts(e.source(), (e.exercise,), root / "artifacts" / e.name)
+        for e in ENTRIES
+    ]
+    dirs.append(
+        harness.make_artifacts(
+            _solution_source(), BLOCK_EXERCISES, root / "artifacts" / "solution_notebook"
+        )
+    )
     empty = root / "artifacts" / "no_manifest"
     empty.mkdir()
     dirs.append(empty)
     out = root / "verdicts"
-    # "-x" would stop at the first failed check if the judge let the caller's pytest options through.
+    # "-x" would stop at the first failed check if the judge let the caller's pytest options
+    # through.
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTEST_ADDOPTS="-x")
     completed = subprocess.run(
         [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return {d.name: json.loads((out / f"{d.name}.json").read_text()) for d in dirs}
 
 
 def _failed(verdicts, exercise):
-    return {c["test"]: c for c in verdicts["checks"] if c["exercise"] == exercise and not c["passed"]}
+    return {
+        c["test"]: c for c in verdicts["checks"] if c["exercise"] == exercise and not c["passed"]
+    }
 
 
 @pytest.mark.parametrize("exercise", BLOCK_EXERCISES)
@@ -55,7 +69,9 @@ def test_solution_notebook_passes_every_check(corpus_verdicts, exercise):
 def test_submission_without_manifest_fails_every_check_saying_why(corpus_verdicts):
     checks = corpus_verdicts["no_manifest"]["checks"]
     assert not any(c["passed"] for c in checks)
-    assert all("no readable record" in c["message"] for c in checks if c["exercise"] != "train_resnet50")
+    assert all(
+        "no readable record" in c["message"] for c in checks if c["exercise"] != "train_resnet50"
+    )
 
 
 def test_corpus_has_the_required_size():
@@ -89,7 +105,15 @@ def test_no_check_is_a_grader_error(corpus_verdicts, entry):
 
 def test_judge_refuses_a_missing_artifact_directory(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "grader.judge", str(tmp_path / "nowhere"), "--out", str(tmp_path / "v.json")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "grader.judge",
+            str(tmp_path / "nowhere"),
+            "--out",
+            str(tmp_path / "v.json"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert completed.returncode == 2 and "not an artifact directory" in completed.stderr

@@ -1,4 +1,5 @@
 """The points table and the hidden check files describe the same checks."""
+
 import importlib
 import inspect
 from pathlib import Path
@@ -16,8 +17,11 @@ def _defined_checks():
     for path in CHECK_FILES:
         module = importlib.import_module(f"grader.judge.checks.{path.stem}")
         exercise = path.stem.removeprefix("test_")
-        found |= {(exercise, name) for name, obj in vars(module).items()
-                  if name.startswith("test_") and inspect.isfunction(obj)}
+        found |= {
+            (exercise, name)
+            for name, obj in vars(module).items()
+            if name.startswith("test_") and inspect.isfunction(obj)
+        }
     return found
 
 
@@ -60,5 +64,7 @@ def test_trained_model_bars_sit_below_every_measured_reference_run_with_margin()
 
     assert len(bars.TRAINED_MEASURED) >= 5
     assert bars.TRAINING_SET_BAR <= min(train for train, _ in bars.TRAINED_MEASURED.values()) - 0.05
-    assert bars.HIDDEN_SPLIT_BAR <= min(hidden for _, hidden in bars.TRAINED_MEASURED.values()) - 0.05
+    assert (
+        bars.HIDDEN_SPLIT_BAR <= min(hidden for _, hidden in bars.TRAINED_MEASURED.values()) - 0.05
+    )
     assert bars.HIDDEN_SPLIT_BAR >= 1 / 6 + 0.5

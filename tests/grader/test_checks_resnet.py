@@ -1,23 +1,27 @@
 """The ResNet50 and training checks, judged on full-size artifacts (built once per test session).
 
-Three submissions share one judge run: the solution notebook's cells (with their untrained ResNet-50 handed in as the
-"trained" model, and the retrain network), one with a stage short of a block (and no trained model),
-and one without the softmax (handing in the small retrain network as its "trained" model).
+Three submissions share one judge run: the solution notebook's cells (with their untrained ResNet-50
+handed in as the "trained" model, and the retrain network), one with a stage short of a block (and
+no trained model), and one without the softmax (handing in the small retrain network as its
+"trained" model).
 """
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from corpus import harness, mutations
 
 from grader.sandboxed.cases import get_case
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
-from corpus import harness, mutations
 SOURCE = mutations.REFERENCE_SOURCE
 CELLS = cell_sources(SOLUTION_NOTEBOOK)
-SOLUTION = "\n\n".join(CELLS[g] for g in ("imports", "identity_block", "convolutional_block", "ResNet50"))
+SOLUTION = "\n\n".join(
+    CELLS[g] for g in ("imports", "identity_block", "convolutional_block", "ResNet50")
+)
 SHORT_STAGE = SOURCE.replace("    X = identity_block(X, 3, [256, 256, 1024])\n", "", 1)
 NO_SOFTMAX = SOURCE.replace("layers.Dense(classes, activation='softmax'", "layers.Dense(classes")
 
@@ -25,25 +29,42 @@ NO_SOFTMAX = SOURCE.replace("layers.Dense(classes, activation='softmax'", "layer
 @pytest.fixture(scope="session")
 def resnet_verdicts(tmp_path_factory):
     root = tmp_path_factory.mktemp("resnet")
-    reference = harness.make_artifacts(SOLUTION, ("ResNet50", "train_resnet50"), root / "reference",
-                                       case_names=("full", "retrain"))
+    reference = harness.make_artifacts(
+        SOLUTION, ("ResNet50", "train_resnet50"), root / "reference", case_names=("full", "retrain")
+    )
     model_file = reference / get_case("ResNet50", "full").file_name
     retrain_file = reference / get_case("train_resnet50", "retrain").file_name
     harness.hand_in(reference, _as_list_structured_model(model_file, root / "handed_in.keras"))
     dirs = [
         reference,
-        harness.make_artifacts(SHORT_STAGE, ("ResNet50",), root / "short_stage", case_names=("full",)),
-        harness.make_artifacts(NO_SOFTMAX, ("ResNet50",), root / "no_softmax", case_names=("full",),
-                               trained_model=retrain_file),
+        harness.make_artifacts(
+            SHORT_STAGE, ("ResNet50",), root / "short_stage", case_names=("full",)
+        ),
+        harness.make_artifacts(
+            NO_SOFTMAX,
+            ("ResNet50",),
+            root / "no_softmax",
+            case_names=("full",),
+            trained_model=retrain_file,
+        ),
     ]
     out = root / "verdicts"
     completed = subprocess.run(
         [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
-        capture_output=True, text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), timeout=900,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+        timeout=900,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    return {d.name: {c["test"]: c for c in json.loads((out / f"{d.name}.json").read_text())["checks"]
-                     if c["exercise"] in ("ResNet50", "train_resnet50")} for d in dirs}
+    return {
+        d.name: {
+            c["test"]: c
+            for c in json.loads((out / f"{d.name}.json").read_text())["checks"]
+            if c["exercise"] in ("ResNet50", "train_resnet50")
+        }
+        for d in dirs
+    }
 
 
 def _as_list_structured_model(path, target):
@@ -56,7 +77,11 @@ def _as_list_structured_model(path, target):
 
 
 def _failed(checks, exercise):
-    return {name: c["message"] for name, c in checks.items() if c["exercise"] == exercise and not c["passed"]}
+    return {
+        name: c["message"]
+        for name, c in checks.items()
+        if c["exercise"] == exercise and not c["passed"]
+    }
 
 
 def test_reference_resnet50_passes_every_check(resnet_verdicts):
@@ -65,7 +90,11 @@ def test_reference_resnet50_passes_every_check(resnet_verdicts):
 
 def test_short_stage_fails_the_block_count_checks(resnet_verdicts):
     failed = _failed(resnet_verdicts["short_stage"], "ResNet50")
-    assert set(failed) == {"test_parameter_count", "test_stages_have_3_4_6_3_blocks", "test_every_addition_feeds_a_relu"}
+    assert set(failed) == {
+        "test_parameter_count",
+        "test_stages_have_3_4_6_3_blocks",
+        "test_every_addition_feeds_a_relu",
+    }
     assert "[3, 4, 5, 3]" in failed["test_stages_have_3_4_6_3_blocks"]
 
 
@@ -93,7 +122,9 @@ def test_missing_trained_model_is_reported(resnet_verdicts):
 def test_other_architecture_is_not_accuracy_checked(resnet_verdicts):
     checks = resnet_verdicts["no_softmax"]
     assert not checks["test_saved_model_is_resnet50"]["passed"]
-    assert checks["test_training_accuracy_bar"]["message"].startswith("not checked: the saved model is not")
+    assert checks["test_training_accuracy_bar"]["message"].startswith(
+        "not checked: the saved model is not"
+    )
 
 
 def test_retrain_of_the_lecture_blocks_passes(resnet_verdicts):

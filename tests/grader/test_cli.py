@@ -1,4 +1,5 @@
-"""``python -m grader check``: exit statuses, the text report, and one real end-to-end grading at full size."""
+"""``python -m grader check``: exit statuses, the text report, one real grading at full size."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,11 @@ BUILD_EXERCISES = ("identity_block", "convolutional_block", "ResNet50")
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
-        [sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=timeout, env=env,
+        [sys.executable, "-m", "grader", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
         cwd=REPO,
     )
 
@@ -53,16 +58,26 @@ def test_file_that_is_not_a_notebook_exits_non_zero(tmp_path):
 def _result() -> GradeResult:
     checks = [
         CheckResult("identity_block", "the skip is added before the final ReLU", True, 2, 2),
-        CheckResult("identity_block", "output shape equals input shape", False, 0, 1,
-                    "the output has 4 channels; the block input has 12"),
+        CheckResult(
+            "identity_block",
+            "output shape equals input shape",
+            False,
+            0,
+            1,
+            "the output has 4 channels; the block input has 12",
+        ),
     ]
     return GradeResult(
         notebook=Path("nb.ipynb"),
         exercises=[
             ExerciseResult("identity_block", "ok", checks=checks),
-            ExerciseResult("ResNet50", "error", "building ResNet50 raised NameError: name 'X' is not defined",
-                           'File "<cell ResNet50>", line 3',
-                           [CheckResult("ResNet50", "builds a functional model", False, 0, 1, "no model")]),
+            ExerciseResult(
+                "ResNet50",
+                "error",
+                "building ResNet50 raised NameError: name 'X' is not defined",
+                'File "<cell ResNet50>", line 3',
+                [CheckResult("ResNet50", "builds a functional model", False, 0, 1, "no model")],
+            ),
         ],
         isolation="bwrap: test",
         notebook_problems=["no cell defines dense_residual_block()"],
@@ -83,7 +98,7 @@ def test_text_report_marks_each_check_and_gives_the_total():
 def test_text_report_shows_the_students_error_and_the_isolation():
     text = text_report(_result())
     assert "[error] building ResNet50 raised NameError" in text
-    assert '<cell ResNet50>' in text
+    assert "<cell ResNet50>" in text
     assert "Isolation: bwrap: test" in text
     assert "no cell defines dense_residual_block()" in text
 
@@ -117,7 +132,9 @@ def graded_json(tmp_path_factory):
     for cell in data["cells"]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "dense_residual_block":
             source = "".join(cell["source"])
-            cell["source"] = source.replace("def dense_residual_block(", "def residual_dense_block(")
+            cell["source"] = source.replace(
+                "def dense_residual_block(", "def residual_dense_block("
+            )
     notebook.write_text(json.dumps(data))
     done = run_cli("check", str(notebook), "--json", timeout=600)
     return done
@@ -134,7 +151,12 @@ def test_json_output_follows_the_gradescope_schema(graded_json):
         assert {"name", "score", "max_score", "status", "output"} <= set(test)
         assert test["status"] in ("passed", "failed")
         assert test["name"].split(": ", 1)[0] in (
-            "dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
+            "dense_residual_block",
+            "identity_block",
+            "convolutional_block",
+            "ResNet50",
+            "train_resnet50",
+        )
     assert results["score"] == sum(test["score"] for test in results["tests"])
 
 
@@ -144,7 +166,9 @@ def test_renamed_function_loses_only_its_own_checks(graded_json):
     assert dense and all(t["status"] == "failed" for t in dense)
     assert any("residual_dense_block()" in t["output"] for t in dense)
     built = [t for t in results["tests"] if t["name"].split(": ", 1)[0] in BUILD_EXERCISES]
-    assert built and all(t["status"] == "passed" for t in built), [t for t in built if t["status"] != "passed"]
+    assert built and all(t["status"] == "passed" for t in built), [
+        t for t in built if t["status"] != "passed"
+    ]
 
 
 def test_json_output_records_the_isolation(graded_json):

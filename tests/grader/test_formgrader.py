@@ -1,8 +1,10 @@
-"""Formgrader, nbgrader's web interface, shows the hidden checks' verdicts and the gradebook's scores.
+"""Formgrader, nbgrader's web interface, shows the hidden checks' verdicts and the gradebook scores.
 
 A real Jupyter server with nbgrader's formgrader extension serves the course that ``nbgrader_class``
-autograded, on loopback; the tests read formgrader's API and the submission page an instructor opens.
+autograded, on loopback; the tests read formgrader's API and the submission page an instructor
+opens.
 """
+
 from __future__ import annotations
 
 import html
@@ -17,8 +19,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from nbgrader_class import ASSIGNMENT, BUILD_EXERCISES, NOTEBOOK
+
 from instructor.nbgrader_course import tool_environment
 
 START_TIMEOUT_S = 120
@@ -38,7 +40,9 @@ class Formgrader:
         self.token = token
 
     def get(self, path: str) -> str:
-        request = urllib.request.Request(self.base_url + path, headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            self.base_url + path, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.read().decode("utf-8")
 
@@ -51,12 +55,22 @@ def formgrader(course, tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     log = (tmp_path_factory.mktemp("formgrader") / "server.log").open("w+")
     command = [
-        sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-        f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "server",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={course}",
     ]
     # Run from the course folder, as an instructor does, so formgrader finds nbgrader_config.py.
-    server = subprocess.Popen(command, cwd=course, stdout=log, stderr=subprocess.STDOUT, env=tool_environment())
+    server = subprocess.Popen(
+        command, cwd=course, stdout=log, stderr=subprocess.STDOUT, env=tool_environment()
+    )
     client = Formgrader(f"http://127.0.0.1:{port}", token)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -67,7 +81,10 @@ def formgrader(course, tmp_path_factory):
             except (urllib.error.URLError, ConnectionError) as exc:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
-                    pytest.fail(f"the Jupyter server with formgrader did not start ({exc}):\n{log.read()[-3000:]}")
+                    pytest.fail(
+                        "the Jupyter server with formgrader did not start "
+                        f"({exc}):\n{log.read()[-3000:]}"
+                    )
                 time.sleep(0.5)
         yield client
     finally:
@@ -81,7 +98,7 @@ def formgrader(course, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def submissions(formgrader):
-    """student -> formgrader's record of their submitted notebook."""
+    """Student -> formgrader's record of their submitted notebook."""
     listed = formgrader.get_json(f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{NOTEBOOK}")
     return {record["student"]: record for record in listed}
 
@@ -94,15 +111,23 @@ def test_formgrader_lists_every_student_with_the_gradebook_total(submissions, sc
 
 
 def test_formgrader_grade_cells_carry_the_hidden_check_points(formgrader, submissions, scores):
-    grades = formgrader.get_json(f"/formgrader/api/grades?submission_id={submissions['mistakes']['id']}")
+    grades = formgrader.get_json(
+        f"/formgrader/api/grades?submission_id={submissions['mistakes']['id']}"
+    )
     by_cell = {grade["name"]: (grade["auto_score"], grade["max_score"]) for grade in grades}
     for exercise in BUILD_EXERCISES:
-        assert by_cell[f"test_{exercise}"] == pytest.approx(scores["mistakes"][f"test_{exercise}"]), exercise
+        assert by_cell[f"test_{exercise}"] == pytest.approx(
+            scores["mistakes"][f"test_{exercise}"]
+        ), exercise
 
 
 def test_formgrader_submission_page_shows_each_failed_check_and_its_reason(formgrader, submissions):
     page = formgrader.get(f"/formgrader/submissions/{submissions['mistakes']['id']}/")
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "Hidden checks for identity_block" in text
-    assert re.search(r"\[FAIL\] identity_block: .+", text), "the failed identity_block check is not on the page"
-    assert "X_shorcut" in text, "the convolutional_block error the student caused is not on the page"
+    assert re.search(r"\[FAIL\] identity_block: .+", text), (
+        "the failed identity_block check is not on the page"
+    )
+    assert "X_shorcut" in text, (
+        "the convolutional_block error the student caused is not on the page"
+    )

@@ -3,6 +3,7 @@
 The class and the commands run on it are in ``nbgrader_class``; the gradebook (sqlite) and the files
 nbgrader writes are inspected here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,16 +13,29 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from nbgrader_class import (ASSIGNMENT, AUTOGRADE_LOG, BUILD_EXERCISES, FAKE_SUCCESS, NOTEBOOK, REPO, SOURCE_NOTEBOOK,
-                            STUDENTS)
+from nbgrader_class import (
+    ASSIGNMENT,
+    AUTOGRADE_LOG,
+    BUILD_EXERCISES,
+    FAKE_SUCCESS,
+    NOTEBOOK,
+    REPO,
+    SOURCE_NOTEBOOK,
+    STUDENTS,
+)
 
 
 def _autograded_cell(course: Path, student: str, grade_id: str) -> str:
-    notebook = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    notebook = nbformat.read(
+        course / "autograded" / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4
+    )
+    cell = next(
+        c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
     return "\n".join(
-        output.get("text", "") + str(output.get("data", {}).get("text/plain", "")) + output.get("evalue", "")
+        output.get("text", "")
+        + str(output.get("data", {}).get("text/plain", ""))
+        + output.get("evalue", "")
         for output in cell.outputs
     )
 
@@ -75,14 +89,20 @@ def test_deleted_locked_test_cell_is_restored_and_graded(scores):
 
 
 def test_rewritten_locked_test_cell_runs_its_original_source(course):
-    notebook = nbformat.read(course / "autograded" / "editor" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dense_residual_block")
+    notebook = nbformat.read(
+        course / "autograded" / "editor" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4
+    )
+    cell = next(
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_dense_residual_block"
+    )
     assert FAKE_SUCCESS not in cell.source
     assert "check_dense_residual_block" in cell.source
 
 
 def _cells_reported_changed(course: Path) -> dict[str, set[str]]:
-    """student -> grade_ids of the cells nbgrader's autograde log says were changed."""
+    """Student -> grade_ids of the cells nbgrader's autograde log says were changed."""
     changed: dict[str, set[str]] = {}
     student = None
     for line in (course / AUTOGRADE_LOG).read_text(encoding="utf-8").splitlines():
@@ -100,7 +120,9 @@ def test_autograde_reports_changed_locked_cells_only_where_a_student_changed_the
     changed = _cells_reported_changed(course)
     assert set(changed) == set(STUDENTS)
     assert changed["editor"] >= {"test_dense_residual_block"}
-    assert not {student: cells for student, cells in changed.items() if student != "editor" and cells}
+    assert not {
+        student: cells for student, cells in changed.items() if student != "editor" and cells
+    }
 
 
 def test_tampering_with_locked_cells_changes_no_score(scores):
@@ -108,7 +130,9 @@ def test_tampering_with_locked_cells_changes_no_score(scores):
 
 
 def test_totals_rank_reference_above_mistakes_above_hostile(scores):
-    assert scores["ref"]["total"][0] > scores["mistakes"]["total"][0] > scores["hostile"]["total"][0]
+    assert (
+        scores["ref"]["total"][0] > scores["mistakes"]["total"][0] > scores["hostile"]["total"][0]
+    )
 
 
 def test_cell_points_follow_hidden_check_fraction(course, scores):
@@ -127,7 +151,8 @@ def _source_lines(paths) -> set[str]:
 
 
 def test_feedback_names_checks_and_never_shows_hidden_check_source(course):
-    # Lines the hidden checks share with code students have (the course helpers, the notebook) are no secret.
+    # Lines the hidden checks share with code students have (the course helpers, the notebook) are
+    # no secret.
     public = _source_lines(list((REPO / "resnet_course").rglob("*.py")) + [SOURCE_NOTEBOOK])
     hidden_lines = _source_lines((REPO / "grader" / "judge" / "checks").glob("*.py")) - public
     assert hidden_lines, "the grader's checks should have source lines to look for"

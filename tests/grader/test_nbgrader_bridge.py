@@ -1,4 +1,8 @@
-"""The nbgrader bridge's pieces, read back through nbgrader's own scoring code (no grading run here)."""
+"""The nbgrader bridge's pieces.
+
+Read back through nbgrader's own scoring code (no grading run here).
+"""
+
 from __future__ import annotations
 
 from concurrent.futures import Future
@@ -25,8 +29,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _grade_cell(points: float) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell("check_identity_block(identity_block)", execution_count=7)
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_identity_block", "locked": True,
-                                 "points": points, "schema_version": 3, "solution": False, "task": False}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "test_identity_block",
+        "locked": True,
+        "points": points,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
     return cell
 
 
@@ -38,14 +49,21 @@ def _test(name, passed, points, output=""):
 def _result(*tests):
     exercises = {}
     for check in tests:
-        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(check)
+        exercises.setdefault(check.exercise, ExerciseResult(check.exercise, "ok")).checks.append(
+            check
+        )
     return GradeResult(Path("nb.ipynb"), list(exercises.values()), isolation="bwrap: test")
 
 
 RESULTS = _result(
     _test("dense_residual_block: shape", True, 2),
     _test("identity_block: shape", True, 1),
-    _test("identity_block: the skip is added before the final ReLU", False, 2, "a[l] is added after the ReLU"),
+    _test(
+        "identity_block: the skip is added before the final ReLU",
+        False,
+        2,
+        "a[l] is added after the ReLU",
+    ),
     _test("identity_block: matches the reference", True, 1),
     _test("training: saved model accuracy", True, 2),
 )
@@ -93,7 +111,9 @@ def test_grading_failure_scores_zero_with_the_reason():
 def test_pipeline_starts_checks_before_kernel_and_writes_before_saving_grades():
     steps = autograde_preprocessors()
     assert steps.index(StartHiddenChecks) < steps.index(Execute)
-    assert steps.index(Execute) < steps.index(WriteHiddenVerdicts) == steps.index(SaveAutoGrades) - 1
+    assert (
+        steps.index(Execute) < steps.index(WriteHiddenVerdicts) == steps.index(SaveAutoGrades) - 1
+    )
     assert autograde_preprocessors(steps) == steps
 
 

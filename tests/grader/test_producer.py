@@ -1,18 +1,24 @@
 """The producer, run for real in the sandbox on small hand-made submissions (small cases only).
 
-Each fixture is one producer run (one TensorFlow start-up); the tests read its manifest and artifacts.
+Each fixture is one producer run (one TensorFlow start-up); the tests read its manifest and
+artifacts.
 """
+
 from __future__ import annotations
 
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
-from grader.sandboxed.contract import TRAINED_MODEL_NAME
 from grader.pipeline.child_process import tensorflow_thread_environment
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.supervisor import produce
+from grader.sandboxed.contract import TRAINED_MODEL_NAME
 
-SMALL = [("dense_residual_block", "small"), ("identity_block", "small"), ("convolutional_block", "small")]
+SMALL = [
+    ("dense_residual_block", "small"),
+    ("identity_block", "small"),
+    ("convolutional_block", "small"),
+]
 
 # Floods the output, probes the network and the working directory, and still builds a correct block.
 NOISY_DENSE = SOLUTIONS["dense_residual_block"].replace(
@@ -26,29 +32,39 @@ NOISY_DENSE = SOLUTIONS["dense_residual_block"].replace(
     except OSError:
         print("[probe] network unreachable")
     print("[probe] cwd", os.getcwd())
-    print("[probe] threads", os.environ.get("TF_NUM_INTRAOP_THREADS"), os.environ.get("TF_NUM_INTEROP_THREADS"))
+    print("[probe] threads", os.environ.get("TF_NUM_INTRAOP_THREADS"),
+          os.environ.get("TF_NUM_INTEROP_THREADS"))
     z1 = Dense(""",
 )
 RAISING_IDENTITY = SOLUTIONS["identity_block"].replace(
     "    X_shortcut = X\n", "    X_shortcut = X\n    raise ValueError('F1 must be positive')\n"
 )
-RENAMED_CONVOLUTIONAL = SOLUTIONS["convolutional_block"].replace("def convolutional_block(", "def conv_block(")
+RENAMED_CONVOLUTIONAL = SOLUTIONS["convolutional_block"].replace(
+    "def convolutional_block(", "def conv_block("
+)
 
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    """Flooding/probing dense block, raising identity block, renamed convolutional block, exiting ResNet50 cell."""
+    """A flooding and probing dense block, a raising identity block, a renamed convolutional block.
+
+    The ResNet50 cell exits.
+    """
     root = tmp_path_factory.mktemp("mixed")
-    notebook = build_notebook(root / "student" / "Residual_Networks.ipynb", {
-        "dense_residual_block": NOISY_DENSE,
-        "identity_block": RAISING_IDENTITY,
-        "convolutional_block": RENAMED_CONVOLUTIONAL,
-        "ResNet50": "import sys\nsys.exit(0)\n" + SOLUTIONS["ResNet50"],
-    })
+    notebook = build_notebook(
+        root / "student" / "Residual_Networks.ipynb",
+        {
+            "dense_residual_block": NOISY_DENSE,
+            "identity_block": RAISING_IDENTITY,
+            "convolutional_block": RENAMED_CONVOLUTIONAL,
+            "ResNet50": "import sys\nsys.exit(0)\n" + SOLUTIONS["ResNet50"],
+        },
+    )
     (notebook.parent / TRAINED_MODEL_NAME).write_bytes(b"not really a model; the judge finds out")
     # ResNet50's cell exits before defining the function, so its full-size case is never built.
     cases = SMALL + [("ResNet50", "full")]
-    # A batch grading's share of the cores reaches the grader as these variables (grader.pipeline.child_process).
+    # A batch grading's share of the cores reaches the grader as these variables
+    # (grader.pipeline.child_process).
     with pytest.MonkeyPatch.context() as patch:
         for name, value in tensorflow_thread_environment(1).items():
             patch.setenv(name, value)
@@ -122,7 +138,9 @@ def test_isolation_in_force_is_recorded(mixed):
     assert result.manifest.isolation.split(":")[0] in ("bwrap", "unshare", "none")
 
 
-EXITING_IDENTITY = SOLUTIONS["identity_block"].replace("    X_shortcut = X\n", "    import os\n    os._exit(1)\n")
+EXITING_IDENTITY = SOLUTIONS["identity_block"].replace(
+    "    X_shortcut = X\n", "    import os\n    os._exit(1)\n"
+)
 LOOPING_CONVOLUTIONAL = SOLUTIONS["convolutional_block"].replace(
     "    X_shortcut = X\n", "    while True:\n        pass\n"
 )
@@ -130,13 +148,18 @@ LOOPING_CONVOLUTIONAL = SOLUTIONS["convolutional_block"].replace(
 
 @pytest.fixture(scope="module")
 def crashing(tmp_path_factory):
-    """A working dense block, an identity block calling os._exit(1), an endless convolutional block."""
+    """A working dense block, an identity block calling os._exit(1), an endless one."""
     root = tmp_path_factory.mktemp("crashing")
-    notebook = build_notebook(root / "student" / "Residual_Networks.ipynb", {
-        "identity_block": EXITING_IDENTITY,
-        "convolutional_block": LOOPING_CONVOLUTIONAL,
-    })
-    result = produce(load_submission(notebook), root / "work", cases=SMALL, timeout_s=240, step_timeout_s=15)
+    notebook = build_notebook(
+        root / "student" / "Residual_Networks.ipynb",
+        {
+            "identity_block": EXITING_IDENTITY,
+            "convolutional_block": LOOPING_CONVOLUTIONAL,
+        },
+    )
+    result = produce(
+        load_submission(notebook), root / "work", cases=SMALL, timeout_s=240, step_timeout_s=15
+    )
     return result
 
 

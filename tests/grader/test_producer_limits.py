@@ -1,4 +1,5 @@
 """The orchestrator's own limits on a producer run: per-step time and disk use. No TensorFlow."""
+
 from __future__ import annotations
 
 import json

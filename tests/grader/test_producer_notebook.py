@@ -1,4 +1,8 @@
-"""Reading a submission: which code the producer runs, and what is reported missing. No TensorFlow."""
+"""Reading a submission: which code the producer runs, and what is reported missing.
+
+No TensorFlow is needed.
+"""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +21,11 @@ def labels(submission):
 def test_only_imports_and_solution_cells_are_selected(tmp_path):
     submission = load_submission(build_notebook(tmp_path / "nb.ipynb"))
     assert labels(submission) == [
-        "imports", "dense_residual_block", "identity_block", "convolutional_block", "ResNet50"
+        "imports",
+        "dense_residual_block",
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
     ]
     assert not any("os._exit" in unit.source for unit in submission.units)
 
@@ -43,12 +51,20 @@ def test_syntax_error_is_reported_as_such_not_as_a_rename(tmp_path):
 
 
 def test_deleted_cell_is_reported_missing(tmp_path):
-    submission = load_submission(build_notebook(tmp_path / "nb.ipynb", {"convolutional_block": None}))
+    submission = load_submission(
+        build_notebook(tmp_path / "nb.ipynb", {"convolutional_block": None})
+    )
     assert "no cell defines convolutional_block()" in submission.missing["convolutional_block"]
 
 
 def test_reordered_cells_are_reported_and_imports_still_run_first(tmp_path):
-    order = ["ResNet50", "identity_block", "dense_residual_block", "convolutional_block", "train_resnet50"]
+    order = [
+        "ResNet50",
+        "identity_block",
+        "dense_residual_block",
+        "convolutional_block",
+        "train_resnet50",
+    ]
     submission = load_submission(build_notebook(tmp_path / "nb.ipynb", order=order))
     assert labels(submission)[0] == "imports"
     assert any("another order" in problem for problem in submission.problems)
@@ -69,7 +85,9 @@ def test_function_without_metadata_is_found_by_name_taking_only_its_definition(t
 
 def test_ipython_magics_become_plain_python(tmp_path):
     source = "%matplotlib inline\n" + SOLUTIONS["dense_residual_block"]
-    submission = load_submission(build_notebook(tmp_path / "nb.ipynb", {"dense_residual_block": source}))
+    submission = load_submission(
+        build_notebook(tmp_path / "nb.ipynb", {"dense_residual_block": source})
+    )
     unit = next(unit for unit in submission.units if unit.label == "dense_residual_block")
     compile(unit.source, "<cell>", "exec")
     assert "get_ipython()" in unit.source

@@ -1,4 +1,5 @@
 """The typed grading result: what crosses a process boundary is read back whole, or refused."""
+
 from __future__ import annotations
 
 import json
@@ -11,14 +12,27 @@ from grader.sandboxed.contract import ProducerExit
 
 
 def _result() -> GradeResult:
-    checks = [CheckResult("identity_block", "output shape equals input shape", False, 0, 1, "4 channels, not 12",
-                          test="test_output_shape_equals_input_shape")]
+    checks = [
+        CheckResult(
+            "identity_block",
+            "output shape equals input shape",
+            False,
+            0,
+            1,
+            "4 channels, not 12",
+            test="test_output_shape_equals_input_shape",
+        )
+    ]
     return GradeResult(
         notebook=Path("nb.ipynb"),
-        exercises=[ExerciseResult("identity_block", "error", "raised NameError", "Traceback ...", checks)],
+        exercises=[
+            ExerciseResult("identity_block", "error", "raised NameError", "Traceback ...", checks)
+        ],
         isolation="bwrap: test",
         notebook_problems=["the 'imports' cell was not found"],
-        producer_exit=ProducerExit(returncode=-9, reason="memory", wall_s=3.5, message="run 1: memory"),
+        producer_exit=ProducerExit(
+            returncode=-9, reason="memory", wall_s=3.5, message="run 1: memory"
+        ),
         trained_model=True,
         timings={"producer": 1.5, "judge": 2.0, "total": 3.5},
         output_tail="[grader] identity_block: error",
@@ -39,7 +53,10 @@ def test_verdicts_survive_a_round_trip_through_json(tmp_path):
 
 def test_each_check_carries_its_exercise_and_title_as_fields():
     check = _result().to_json()["exercises"][0]["checks"][0]
-    assert (check["exercise"], check["title"]) == ("identity_block", "output shape equals input shape")
+    assert (check["exercise"], check["title"]) == (
+        "identity_block",
+        "output shape equals input shape",
+    )
 
 
 def test_check_name_joins_exercise_and_title():

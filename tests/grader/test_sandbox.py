@@ -1,4 +1,5 @@
 """The sandbox runs a command isolated and limited; these run plain Python, no TensorFlow."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,17 @@ with warnings.catch_warnings():
 NAMESPACED = [level for level in ("bwrap", "unshare") if sandbox._level_works(level)]
 
 
-def run_python(code: str, scratch: Path, *, level: str = STRONGEST, limits: Limits = Limits(wall_s=30),
-               hidden=()):
+QUICK = Limits(wall_s=30)
+
+
+def run_python(
+    code: str,
+    scratch: Path,
+    *,
+    level: str = STRONGEST,
+    limits: Limits = QUICK,
+    hidden=(),
+):
     return run_sandboxed(
         [sys.executable, "-S", "-c", code],
         cwd=scratch,
@@ -65,16 +75,23 @@ def test_hidden_course_file_cannot_be_read(tmp_path, scratch, level):
 @pytest.mark.parametrize("level", NAMESPACED)
 def test_files_outside_the_writable_directories_cannot_be_written(tmp_path, scratch, level):
     target = tmp_path / "grades.csv"
-    code = f"try:\n    open({str(target)!r}, 'w').write('100')\nexcept OSError as e:\n    print('DENIED', e)\n"
+    code = (
+        f"try:\n    open({str(target)!r}, 'w').write('100')\nexcept OSError as e:\n    "
+        "print('DENIED', e)\n"
+    )
     result = run_python(code, scratch, level=level)
     assert not target.exists(), result.output
 
 
-@pytest.mark.skipif("bwrap" not in NAMESPACED, reason="bubblewrap is not installed or does not work here")
+@pytest.mark.skipif(
+    "bwrap" not in NAMESPACED, reason="bubblewrap is not installed or does not work here"
+)
 def test_bwrap_shows_only_what_is_mounted(tmp_path, scratch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    result = run_python(f"import os\nprint(os.path.exists({str(elsewhere)!r}))", scratch, level="bwrap")
+    result = run_python(
+        f"import os\nprint(os.path.exists({str(elsewhere)!r}))", scratch, level="bwrap"
+    )
     assert result.output.strip() == "False"
 
 
@@ -120,14 +137,15 @@ def test_fork_bomb_is_stopped_and_leaves_no_process(scratch):
 def test_killing_the_parent_does_not_reach_the_caller(scratch, level):
     # The caller is a process of its own, so that the test sees whether it survived.
     caller = (
-        "import sys\nfrom pathlib import Path\nfrom grader.pipeline.sandbox import Limits, Mounts, run_sandboxed\n"
-        f"scratch = Path({str(scratch)!r})\n"
-        "code = 'import os, signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n'\n"
-        "run_sandboxed([sys.executable, '-S', '-c', code], cwd=scratch, mounts=Mounts(read_write=(scratch,)),\n"
-        f"              limits=Limits(wall_s=30), env={{}}, isolation={level!r})\n"
-        "print('caller survived')\n"
+        "import sys\nfrom pathlib import Path\nfrom grader.pipeline.sandbox import Limits, "
+        f"Mounts, run_sandboxed\nscratch = Path({str(scratch)!r})\ncode = 'import os, "
+        "signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n'\nrun_sandboxed([sys.executable, "
+        "'-S', '-c', code], cwd=scratch, mounts=Mounts(read_write=(scratch,)),\n              "
+        f"limits=Limits(wall_s=30), env={{}}, isolation={level!r})\nprint('caller survived')\n"
     )
-    done = subprocess.run([sys.executable, "-c", caller], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", caller], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0 and "caller survived" in done.stdout, done.stderr[-2000:]
 
 
@@ -141,8 +159,12 @@ def _cmdline(pid: str) -> str:
 
 def test_watch_callback_stops_the_command(scratch):
     result = run_sandboxed(
-        [sys.executable, "-S", "-c", "import time\ntime.sleep(60)"], cwd=scratch,
-        mounts=Mounts(read_write=(scratch,)), limits=Limits(wall_s=30), env={}, isolation=STRONGEST,
+        [sys.executable, "-S", "-c", "import time\ntime.sleep(60)"],
+        cwd=scratch,
+        mounts=Mounts(read_write=(scratch,)),
+        limits=Limits(wall_s=30),
+        env={},
+        isolation=STRONGEST,
         watch=lambda: True,
     )
     assert result.timed_out and result.wall_s < 20

@@ -1,8 +1,10 @@
-"""At isolation level ``none`` every grading output says loudly that the submission ran without a sandbox.
+"""At isolation level ``none`` every grading output says loudly that no sandbox was used.
 
-One real batch grading of a one-exercise notebook, forced to level ``none``, supplies the results; the
-student's feedback, the Gradescope results, the class summary and nbgrader's verdict cell are read from it.
+One real batch grading of a one-exercise notebook, forced to level ``none``, supplies the results;
+the student's feedback, the Gradescope results, the class summary and nbgrader's verdict cell are
+read from it.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +20,9 @@ from grader.nbgrader_bridge import verdict_outputs
 from grader.pipeline.sandbox import ISOLATION_ENV
 from grader.report.result import UNSANDBOXED_WARNING
 
-ONLY_FIRST_EXERCISE = dict.fromkeys(("identity_block", "convolutional_block", "ResNet50", "train_resnet50"))
+ONLY_FIRST_EXERCISE = dict.fromkeys(
+    ("identity_block", "convolutional_block", "ResNet50", "train_resnet50")
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,9 @@ def graded_without_sandbox(tmp_path_factory):
     build_notebook(root / "class" / "alice.ipynb", ONLY_FIRST_EXERCISE)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ISOLATION_ENV, "none")
-        report = grade_class(BatchOptions(root / "class", root / "out", workers=1), stream=io.StringIO())
+        report = grade_class(
+            BatchOptions(root / "class", root / "out", workers=1), stream=io.StringIO()
+        )
     assert report.graded == ["alice"], report
     return root / "out"
 
@@ -46,5 +52,9 @@ def test_nbgrader_verdict_warns_that_no_sandbox_ran(graded_without_sandbox):
     record = json.loads((graded_without_sandbox / "students" / "alice" / "record.json").read_text())
     results = GradingRecord.from_json(record).result
     cell = nbformat.v4.new_code_cell("check_dense_residual_block(dense_residual_block)")
-    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_dense_residual_block", "points": 8}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "test_dense_residual_block",
+        "points": 8,
+    }
     assert UNSANDBOXED_WARNING in verdict_outputs("dense_residual_block", results, cell)[0]["text"]

@@ -1,4 +1,7 @@
-"""Fixtures for the notebook tests: the solution's cell sources, and a way to run edited copies of them."""
+"""Fixtures for the notebook tests.
+
+The solution's cell sources, and a way to run edited copies of them.
+"""
 import pytest
 
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
@@ -12,10 +15,11 @@ def solution_cells() -> dict:
 
 @pytest.fixture
 def build_solution(solution_cells):
-    """Returns make(grade_id, replacements=(), depends=()) -> the function defined by that solution cell.
+    """Returns make(grade_id, replacements=(), depends=()) -> the function that cell defines.
 
-    Each replacement (old, new) is applied to the cell's source first and must match exactly once, so a test
-    fails loudly when the solution changes under it rather than silently testing the unmutated code.
+    Each replacement (old, new) is applied to the cell's source first and must match exactly once,
+    so a test fails loudly when the solution changes under it rather than silently testing the
+    unmutated code.
     """
 
     def make(grade_id, replacements=(), depends=()):
@@ -25,7 +29,8 @@ def build_solution(solution_cells):
             exec(compile(solution_cells[dependency], f"<{dependency}>", "exec"), namespace)
         source = solution_cells[grade_id]
         for old, new in replacements:
-            assert source.count(old) == 1, f"mutation target {old!r} is not exactly once in the {grade_id} cell"
+            assert source.count(old) == 1, (f"mutation target {old!r} is not exactly once in the "
+                                            f"{grade_id} cell")
             source = source.replace(old, new)
         exec(compile(source, f"<mutated {grade_id}>", "exec"), namespace)
         return namespace[grade_id]

@@ -1,10 +1,10 @@
-"""The reference notebook runs headless end to end (quick setting) and every public check in it passes."""
+"""The reference notebook runs headless end to end (quick setting); its public checks pass."""
 import os
 
 import pytest
 
-from resnet_course import training
 from instructor.run_reference import SOLUTION_NOTEBOOK, execute_notebook
+from resnet_course import training
 
 
 @pytest.fixture(scope="module")
@@ -16,14 +16,17 @@ def executed(tmp_path_factory):
 
 
 def cell(notebook, grade_id):
-    return next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return next(c for c in notebook.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
 def text_of(code_cell) -> str:
     return "".join(o.get("text", "") for o in code_cell.outputs if o.output_type == "stream")
 
 
-@pytest.mark.parametrize("exercise", ["dense_residual_block", "identity_block", "convolutional_block", "ResNet50",
+@pytest.mark.parametrize("exercise", ["dense_residual_block", "identity_block",
+                                      "convolutional_block",
+                                      "ResNet50",
                                       "train_resnet50"])
 def test_public_test_cell_passes(executed, exercise):
     notebook, _ = executed
@@ -32,7 +35,8 @@ def test_public_test_cell_passes(executed, exercise):
 
 def test_no_cell_raises(executed):
     notebook, _ = executed
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [o for c in notebook.cells if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
     assert errors == []
 
 

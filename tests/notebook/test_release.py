@@ -1,4 +1,7 @@
-"""The student release: in sync with the solution, free of solutions and hidden checks, and runnable."""
+"""The student release.
+
+In sync with the solution, free of solutions and hidden checks, and runnable.
+"""
 import subprocess
 import sys
 
@@ -8,7 +11,8 @@ import pytest
 from instructor.nbgrader_course import copy_course, tool_environment
 from instructor.run_reference import RELEASE_NOTEBOOK, execute_notebook
 
-EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
+EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50",
+             "train_resnet50")
 
 
 def comparable(notebook) -> list:
@@ -29,17 +33,21 @@ def release():
 
 def test_release_matches_a_fresh_generation(tmp_path):
     course = copy_course(tmp_path / "course")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
-                            cwd=course, env=tool_environment(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
+        cwd=course, env=tool_environment(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name), as_version=4)
+    fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name),
+                          as_version=4)
     committed = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
     assert comparable(committed) == comparable(fresh), (
-        "assignments/resnets is out of date: run `nbgrader generate_assignment resnets --force` from the repo root")
+        "assignments/resnets is out of date: run `nbgrader generate_assignment resnets --force` "
+        "from the repo root")
 
 
 def test_release_folder_holds_only_the_notebook():
-    # A student's own run leaves the trained model and checkpoints there; everything else must be the notebook.
+    # A student's own run leaves the trained model and checkpoints there; everything else must be
+    # the notebook.
     leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints"}
     assert sorted(p.name for p in RELEASE_NOTEBOOK.parent.iterdir() if p.name not in leftovers) == [
         RELEASE_NOTEBOOK.name]
@@ -54,12 +62,14 @@ def test_release_has_no_solution_or_hidden_test_markers(release):
 def test_release_has_no_solution_code(release):
     text = nbformat.writes(release)
     for solution_line in ("layers.Add()([X, X_shortcut])", "layers.Add()([z2, a_prev])",
-                          "convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)", "model.compile("):
+                          "convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)",
+                          "model.compile("):
         assert solution_line not in text
 
 
 def test_every_exercise_cell_raises_not_implemented_in_the_release(release):
-    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in release.cells if "nbgrader" in c.metadata}
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source
+             for c in release.cells if "nbgrader" in c.metadata}
     for exercise in EXERCISES:
         assert "raise NotImplementedError()" in cells[exercise], exercise
 
@@ -68,7 +78,8 @@ def test_release_runs_with_only_not_implemented_errors(tmp_path, release):
     executed = execute_notebook(RELEASE_NOTEBOOK, tmp_path, allow_errors=True, timeout=600,
                                 env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None})
     errors = error_outputs(executed)
-    assert errors, "the release ran without a single NotImplementedError: are the exercises really removed?"
+    assert errors, ("the release ran without a single NotImplementedError: are the exercises "
+                    "really removed?")
     assert {output.ename for _, output in errors} == {"NotImplementedError"}, [
         (grade_id, output.ename, output.evalue) for grade_id, output in errors]
     failed = {grade_id for grade_id, _ in errors}

@@ -1,4 +1,4 @@
-"""The reference ResNet50 has exactly the parameters of keras.applications.ResNet50 for the same input."""
+"""The reference ResNet50 has exactly keras.applications.ResNet50's parameters, same input."""
 import keras
 
 from instructor.run_reference import solution_namespace

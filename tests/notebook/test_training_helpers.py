@@ -1,5 +1,7 @@
-"""The notebook's training helpers: input pipeline, schedule, BN statistics, identity start, saving."""
-import os
+"""The notebook's training helpers.
+
+Input pipeline, schedule, BN statistics, identity start, saving.
+"""
 
 import keras
 import numpy as np
@@ -56,7 +58,8 @@ def test_refresh_sets_moving_statistics_to_the_data_average():
 
 def test_zero_init_makes_a_residual_block_the_identity():
     inputs = keras.Input((4, 4, 8))
-    main = keras.layers.BatchNormalization(axis=3)(keras.layers.Conv2D(8, 3, padding="same")(inputs))
+    main = keras.layers.BatchNormalization(axis=3)(
+        keras.layers.Conv2D(8, 3, padding="same")(inputs))
     model = keras.Model(inputs, keras.layers.ReLU()(main + inputs))
     assert training.zero_init_residual_branches(model) == 1
     a_prev = np.random.default_rng(1).random((2, 4, 4, 8)).astype(np.float32)
@@ -65,7 +68,8 @@ def test_zero_init_makes_a_residual_block_the_identity():
 
 def test_saved_model_leaves_out_the_optimizer_state(tmp_path):
     inputs = keras.Input((64,))
-    model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax")(keras.layers.Dense(256)(inputs)))
+    hidden = keras.layers.Dense(256)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax")(hidden))
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     model.fit(np.zeros((4, 64)), np.eye(6)[:4], verbose=0)
     size = training.save_for_grading(model, tmp_path / "model.keras")
@@ -131,5 +135,6 @@ def test_mixed_precision_softmax_output_is_made_float32(restore_dtype_policy):
 
 def test_float32_model_is_left_as_it_is():
     inputs = keras.Input((4,))
-    model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax", dtype="float32")(inputs))
+    outputs = keras.layers.Dense(6, activation="softmax", dtype="float32")(inputs)
+    model = keras.Model(inputs, outputs)
     assert training.ensure_float32_output(model) is model

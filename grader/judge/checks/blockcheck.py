@@ -1,4 +1,8 @@
-"""Checks shared by the residual-block exercises: each function fails the calling test with a message."""
+"""Checks shared by the residual-block exercises.
+
+Each function fails the calling test with a message.
+"""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +13,12 @@ from resnet_course.blocks import BlockStructure, analyse_block
 from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Node, describe
 
 # Keras's messages when the two tensors of an Add cannot be added.
-_SHAPE_CLASH = ("Cannot broadcast", "incompatible shapes", "Incompatible shapes", "Inputs have incompatible")
+_SHAPE_CLASH = (
+    "Cannot broadcast",
+    "incompatible shapes",
+    "Incompatible shapes",
+    "Inputs have incompatible",
+)
 
 
 def fail(message: str):
@@ -18,11 +27,13 @@ def fail(message: str):
 
 
 def builds(submission, case, shape_hint: str) -> None:
-    """Passes when the case's artifact exists and loads; adds a hint for shape clashes at the Add."""
+    """Passes when the case's artifact exists and loads; hints at shape clashes at the Add."""
     problem = submission.build_problem(case)
     if problem:
         if any(marker in problem for marker in _SHAPE_CLASH):
-            problem += f"\nHint: z[l+2] and the shortcut have different shapes at the Add. {shape_hint}"
+            problem += (
+                f"\nHint: z[l+2] and the shortcut have different shapes at the Add. {shape_hint}"
+            )
         fail(problem)
     submission.model(case)
 
@@ -35,9 +46,9 @@ def structure_of(submission, case) -> BlockStructure:
 def main_chain(structure: BlockStructure) -> list[Node]:
     """The main path from the block input to where z[l+2] is complete, whatever the skip does.
 
-    Follows single-input nodes back from the Add's longer input (or from the block output when there is
-    no Add) to the block input. A ReLU that ends the chain with nothing after the Add is the block's
-    final ReLU in the wrong place; the skip check reports it, so it is left off here.
+    Follows single-input nodes back from the Add's longer input (or from the block output when there
+    is no Add) to the block input. A ReLU that ends the chain with nothing after the Add is the
+    block's final ReLU in the wrong place; the skip check reports it, so it is left off here.
     """
     graph = structure.graph
     if structure.add is not None:
@@ -68,7 +79,10 @@ def expect_main_path(structure: BlockStructure, expected: list[str], z_name: str
     if kinds[:-1] == expected and kinds[-1] == RELU:
         fail(mistakes.relu_before_add(z_name, chain))
     if any(n.kind == ADD for n in chain) or (chain and len(chain[0].inputs) > 1):
-        fail(f"the main path joins other tensors on the way ({found}); it should be the single chain {wanted}.")
+        fail(
+            f"the main path joins other tensors on the way ({found}); it should be the single "
+            f"chain {wanted}."
+        )
     missing = [k for k in set(expected) if kinds.count(k) < expected.count(k)]
     extra = [k for k in set(kinds) if kinds.count(k) > expected.count(k)]
     detail = ""
@@ -83,7 +97,9 @@ def main_convs(structure: BlockStructure) -> list[Node]:
     """The main path's three convolutions; fails the check when there are not three."""
     convs = [n for n in main_chain(structure) if n.kind == CONV]
     if len(convs) != 3:
-        fail(f"not checked: the main path has {len(convs)} Conv2D layers, the lecture's block has 3.")
+        fail(
+            f"not checked: the main path has {len(convs)} Conv2D layers, the lecture's block has 3."
+        )
     return convs
 
 
@@ -93,8 +109,10 @@ def expect_kernels(structure: BlockStructure, f: int) -> None:
     kernels = [tuple(c.config["kernel_size"]) for c in convs]
     wanted = [(1, 1), (f, f), (1, 1)]
     if kernels != wanted:
-        fail(f"the main path's kernels are {_sizes(kernels)}; the lecture's block uses {_sizes(wanted)} "
-             f"(here f={f}): a 1×1 conv, then the f×f conv, then a 1×1 conv.")
+        fail(
+            f"the main path's kernels are {_sizes(kernels)}; the lecture's block uses "
+            f"{_sizes(wanted)} (here f={f}): a 1×1 conv, then the f×f conv, then a 1×1 conv."
+        )
     if convs[1].config["padding"] != "same":
         fail(mistakes.valid_padding(convs[1].config["padding"]))
 
@@ -103,8 +121,10 @@ def expect_filters(structure: BlockStructure, filters) -> None:
     """Checks F1, F2, F3 in order."""
     found = [c.config["filters"] for c in main_convs(structure)]
     if found != list(filters):
-        fail(f"the main path's convolutions have {found} filters; filters={list(filters)} means F1, F2, F3 "
-             "for the first, second and third conv, in that order.")
+        fail(
+            f"the main path's convolutions have {found} filters; filters={list(filters)} means "
+            "F1, F2, F3 for the first, second and third conv, in that order."
+        )
 
 
 def expect_channel_axis_batchnorm(structure: BlockStructure) -> None:
@@ -115,7 +135,7 @@ def expect_channel_axis_batchnorm(structure: BlockStructure) -> None:
 
 
 def expect_skip_before_final_relu(structure: BlockStructure, z_name: str) -> None:
-    """Checks that the Add comes before the final ReLU and feeds it, and that it is the block's output."""
+    """Checks that the Add comes before the final ReLU and feeds it, and the ReLU is the output."""
     graph = structure.graph
     if structure.add is None:
         fail(mistakes.no_skip())
@@ -152,22 +172,37 @@ def expect_no_baked_mode(structure: BlockStructure) -> None:
         fail(problem)
 
 
-def expect_same_as_reference(submission, case, structure: BlockStructure, s, training: bool) -> None:
-    """Compares the block with the grader's reference block, weights transplanted, on random inputs."""
+def expect_same_as_reference(
+    submission, case, structure: BlockStructure, s, training: bool
+) -> None:
+    """Compares the block with the reference block, weights transplanted, on random inputs."""
     from grader.judge.reference import RoleError, compare_with_reference
 
     model = submission.model(case, fresh=True)
     fresh_structure = analyse_block(model)
-    mode = "a training-mode forward pass (batch statistics)" if training else "inference mode (moving averages)"
+    mode = (
+        "a training-mode forward pass (batch statistics)"
+        if training
+        else "inference mode (moving averages)"
+    )
     try:
-        error = compare_with_reference(model, fresh_structure, case.input_shape, case.kwargs["f"],
-                                       case.kwargs["filters"], s=s, training=training)
+        error = compare_with_reference(
+            model,
+            fresh_structure,
+            case.input_shape,
+            case.kwargs["f"],
+            case.kwargs["filters"],
+            s=s,
+            training=training,
+        )
     except RoleError as exc:
         fail(f"not compared with the lecture's block: {exc}. Fix the structure checks above first.")
     if not np.isfinite(error) or error > 1e-4:
-        fail(f"with the same weights as the lecture's block, your block's output differs from it in {mode} "
-             f"(largest relative difference {error:.3g}). Check the order of the layers, the shortcut and "
-             "where the Add and the final ReLU are.")
+        fail(
+            "with the same weights as the lecture's block, your block's output differs from it "
+            f"in {mode} (largest relative difference {error:.3g}). Check the order of the layers, "
+            "the shortcut and where the Add and the final ReLU are."
+        )
 
 
 def _sizes(kernels) -> str:

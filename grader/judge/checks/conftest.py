@@ -1,4 +1,5 @@
 """Fixtures of the hidden checks. ``submission`` itself is parametrized by the judge's plugin."""
+
 import pytest
 
 

@@ -1,9 +1,13 @@
-"""Hidden checks of ResNet50(input_shape, classes): the lecture's 50-layer network, stage by stage."""
+"""Hidden checks of ResNet50(input_shape, classes).
+
+The lecture's 50-layer network, stage by stage.
+"""
+
 import pytest
 
-from grader.sandboxed.cases import get_case
 from grader.judge.checks import blockcheck as bc
 from grader.judge.checks import resnetcheck as rc
+from grader.sandboxed.cases import get_case
 from resnet_course import mistakes, spec
 from resnet_course.graph import Graph
 
@@ -17,14 +21,16 @@ def graph(submission):
 
 
 def test_builds_a_model(submission):
-    bc.builds(submission, CASE, "Check that each block's Add receives two tensors of the same shape.")
+    bc.builds(
+        submission, CASE, "Check that each block's Add receives two tensors of the same shape."
+    )
 
 
 def test_output_shape_is_batch_by_classes(submission):
     shape = tuple(submission.model(CASE).output.shape)
     assert shape == (None, CLASSES), (
-        f"with classes={CLASSES} the model's output shape is {shape}; it should be (None, {CLASSES}): "
-        "one probability per class for each image."
+        f"with classes={CLASSES} the model's output shape is {shape}; it should be (None, "
+        f"{CLASSES}): one probability per class for each image."
     )
 
 

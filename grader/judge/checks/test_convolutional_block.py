@@ -1,8 +1,12 @@
-"""Hidden checks of convolutional_block(X, f, filters, s): the block that changes shape, with a projection shortcut."""
+"""Hidden checks of convolutional_block(X, f, filters, s).
+
+The block that changes shape, with a projection shortcut.
+"""
+
 import pytest
 
-from grader.sandboxed.cases import get_case
 from grader.judge.checks import blockcheck as bc
+from grader.sandboxed.cases import get_case
 from resnet_course import mistakes
 from resnet_course.graph import BN, CONV
 
@@ -10,8 +14,11 @@ CASE = get_case("convolutional_block", "small")
 S = CASE.kwargs["s"]
 F3 = CASE.kwargs["filters"][2]
 MAIN_PATH = ["conv", "bn", "relu", "conv", "bn", "relu", "conv", "bn"]
-SHAPE_HINT = (f"The main path gives (H/s, W/s, F3) when the first 1×1 conv has stride s and the f×f conv padding='same'; "
-              f"the shortcut must match it: a 1×1 conv with F3 filters and stride s (padding='valid'), then BatchNormalization.")
+SHAPE_HINT = (
+    "The main path gives (H/s, W/s, F3) when the first 1×1 conv has stride s and the f×f conv "
+    "padding='same'; the shortcut must match it: a 1×1 conv with F3 filters and stride s "
+    "(padding='valid'), then BatchNormalization."
+)
 
 
 @pytest.fixture
@@ -28,8 +35,8 @@ def test_output_shape_is_downsampled_to_f3(submission):
     expected = (None, height // S, width // S, F3)
     shape = tuple(submission.model(CASE).output.shape)
     assert shape == expected, (
-        f"for an input of shape {(None,) + CASE.input_shape} with s={S} and F3={F3} the block returns {shape}; "
-        f"it should return (H/s, W/s, F3) = {expected}."
+        f"for an input of shape {(None,) + CASE.input_shape} with s={S} and F3={F3} the block "
+        f"returns {shape}; it should return (H/s, W/s, F3) = {expected}."
     )
 
 
@@ -49,8 +56,8 @@ def test_stride_is_on_first_1x1_conv(block):
     strides = [tuple(c.config["strides"]) for c in bc.main_convs(block)]
     expected = [(S, S), (1, 1), (1, 1)]
     assert strides == expected, (
-        f"the main path's convolutions have strides {strides}; the lecture puts the stride s={S} on the first "
-        "1×1 conv and stride 1 on the other two."
+        f"the main path's convolutions have strides {strides}; the lecture puts the stride s={S} "
+        "on the first 1×1 conv and stride 1 on the other two."
     )
 
 
@@ -63,11 +70,15 @@ def test_shortcut_is_strided_1x1_conv_then_bn(block):
     if block.shortcut_kinds != [CONV, BN]:
         bc.fail(mistakes.shortcut_not_projection(block.shortcut_path))
     conv = block.shortcut_path[0]
-    found = (tuple(conv.config["kernel_size"]), tuple(conv.config["strides"]), conv.config["filters"])
+    found = (
+        tuple(conv.config["kernel_size"]),
+        tuple(conv.config["strides"]),
+        conv.config["filters"],
+    )
     wanted = ((1, 1), (S, S), F3)
     assert found == wanted, (
-        f"the shortcut's conv has kernel {found[0]}, strides {found[1]} and {found[2]} filters; the lecture's "
-        f"shortcut uses a 1×1 kernel, stride s={S} and F3={F3} filters."
+        f"the shortcut's conv has kernel {found[0]}, strides {found[1]} and {found[2]} filters; "
+        f"the lecture's shortcut uses a 1×1 kernel, stride s={S} and F3={F3} filters."
     )
 
 

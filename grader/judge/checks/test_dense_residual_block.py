@@ -1,10 +1,14 @@
-"""Hidden checks of dense_residual_block(a_prev, units): a[l+2] = g(W2 g(W1 a[l] + b1) + b2 + a[l])."""
+"""Hidden checks of dense_residual_block(a_prev, units).
+
+The block computes a[l+2] = g(W2 g(W1 a[l] + b1) + b2 + a[l]).
+"""
+
 import numpy as np
 import pytest
 
-from grader.sandboxed.cases import get_case
 from grader.judge.checks import blockcheck as bc
 from grader.judge.reference import randomize_weights
+from grader.sandboxed.cases import get_case
 from resnet_course.blocks import analyse_block
 from resnet_course.graph import DENSE
 
@@ -25,8 +29,8 @@ def test_output_shape_equals_input_shape(submission):
     shape = tuple(submission.model(CASE).output.shape)
     expected = (None,) + CASE.input_shape
     assert shape == expected, (
-        f"for a[l] of shape {expected} and units={CASE.kwargs['units']} the block returns shape {shape}; "
-        "a[l+2] must have a[l]'s shape."
+        f"for a[l] of shape {expected} and units={CASE.kwargs['units']} the block returns shape "
+        f"{shape}; a[l+2] must have a[l]'s shape."
     )
 
 
@@ -47,24 +51,29 @@ def test_output_equals_g_of_z_plus_a(submission, block):
     if len(denses) != 2:
         bc.fail(f"not compared: the main path has {len(denses)} Dense layers, the block needs 2.")
     model = submission.model(CASE, fresh=True)
-    # Random biases too: freshly initialized ones are all zero and would hide where b1 and b2 are added.
+    # Random biases too: freshly initialized ones are all zero and would hide where b1 and b2 are
+    # added.
     randomize_weights(model, seed=0)
     denses = [n for n in bc.main_chain(analyse_block(model)) if n.kind == DENSE]
     rng = np.random.default_rng(0)
     a_prev = rng.normal(0.0, 1.0, (8,) + CASE.input_shape).astype("float32")
     (w1, b1), (w2, b2) = (_kernel_and_bias(node.op) for node in denses)
-    relu = lambda z: np.maximum(z, 0.0)  # noqa: E731 - the lecture's g
-    expected = relu(relu(a_prev @ w1 + b1) @ w2 + b2 + a_prev)
+    # g is the ReLU: a[l+2] = g(W2 g(W1 a[l] + b1) + b2 + a[l]).
+    expected = np.maximum(np.maximum(a_prev @ w1 + b1, 0.0) @ w2 + b2 + a_prev, 0.0)
     actual = np.asarray(model(a_prev, training=False))
     scale = max(1.0, float(np.max(np.abs(expected))))
     assert actual.shape == expected.shape and np.max(np.abs(actual - expected)) / scale < 1e-4, (
-        "with your own layers (given random weights), the block's output is not g(z[l+2] + a[l]), where "
-        "z[l+2] = W2 g(W1 a[l] + b1) + b2 and g is the ReLU. Check that a[l] is added to the second Dense layer's output and that g is applied "
-        "once, after the Add."
+        "with your own layers (given random weights), the block's output is not g(z[l+2] + "
+        "a[l]), where z[l+2] = W2 g(W1 a[l] + b1) + b2 and g is the ReLU. Check that a[l] is "
+        "added to the second Dense layer's output and that g is applied once, after the Add."
     )
 
 
 def _kernel_and_bias(layer):
     kernel = np.asarray(layer.kernel.numpy())
-    bias = np.asarray(layer.bias.numpy()) if getattr(layer, "bias", None) is not None else np.zeros(kernel.shape[1])
+    bias = (
+        np.asarray(layer.bias.numpy())
+        if getattr(layer, "bias", None) is not None
+        else np.zeros(kernel.shape[1])
+    )
     return kernel, bias

@@ -1,13 +1,19 @@
-"""Hidden checks of identity_block(X, f, filters): a[l+2] = g(z[l+2] + a[l]) with a conv-BN main path."""
+"""Hidden checks of identity_block(X, f, filters).
+
+The block computes a[l+2] = g(z[l+2] + a[l]) with a conv-BN main path.
+"""
+
 import pytest
 
-from grader.sandboxed.cases import get_case
 from grader.judge.checks import blockcheck as bc
+from grader.sandboxed.cases import get_case
 
 CASE = get_case("identity_block", "small")
 MAIN_PATH = ["conv", "bn", "relu", "conv", "bn", "relu", "conv", "bn"]
-SHAPE_HINT = ("Use padding='same' on the f×f conv and F3 filters on the last conv, so that z[l+2] has a[l]'s shape "
-              "(here F3 equals the input's channel count).")
+SHAPE_HINT = (
+    "Use padding='same' on the f×f conv and F3 filters on the last conv, so that z[l+2] has "
+    "a[l]'s shape (here F3 equals the input's channel count)."
+)
 
 
 @pytest.fixture
@@ -23,8 +29,8 @@ def test_output_shape_equals_input_shape(submission):
     shape = tuple(submission.model(CASE).output.shape)
     expected = (None,) + CASE.input_shape
     assert shape == expected, (
-        f"for an input of shape {expected} the block returns shape {shape}; an identity block keeps the shape "
-        "of a[l], so that z[l+2] + a[l] is defined."
+        f"for an input of shape {expected} the block returns shape {shape}; an identity block "
+        "keeps the shape of a[l], so that z[l+2] + a[l] is defined."
     )
 
 

@@ -1,16 +1,16 @@
-"""Hidden checks of the training exercise: the handed-in model, and a retrain of the student's own blocks.
+"""Hidden checks of the training exercise: the handed-in model, a retrain of the blocks.
 
 The saved model is judged on fixed subsets of the training set and of the grader's hidden split (see
-:mod:`grader.judge.bars` for the bars and why subsets). The retrain check grades every submission, including
-one that handed in no model: it trains a small ResNet made of the student's blocks from scratch.
+:mod:`grader.judge.bars` for the bars and why subsets). The retrain check grades every submission,
+including one that handed in no model: it trains a small ResNet made of the student's blocks from
+scratch.
 """
+
 import pytest
 
-from grader.judge import bars
-from grader.sandboxed.cases import get_case
-from grader.judge import evaluation
+from grader.judge import bars, evaluation, retrain
 from grader.judge.checks import resnetcheck as rc
-from grader.judge import retrain
+from grader.sandboxed.cases import get_case
 from resnet_course import mistakes, spec
 from resnet_course.graph import Graph
 
@@ -21,18 +21,28 @@ INPUT_SHAPE = spec.INPUT_SHAPE
 
 def _architecture_problem(model) -> str:
     if len(model.inputs) != 1 or len(model.outputs) != 1:
-        return f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs, not one of each"
+        return (
+            f"it has {len(model.inputs)} inputs and {len(model.outputs)} outputs, not one of each"
+        )
     shapes = (tuple(model.input.shape), tuple(model.output.shape))
     if shapes != ((None,) + INPUT_SHAPE, (None, CLASSES)):
-        return (f"it maps {shapes[0]} to {shapes[1]}, not {(None,) + INPUT_SHAPE} images to {(None, CLASSES)} "
-                "class probabilities")
+        return (
+            f"it maps {shapes[0]} to {shapes[1]}, not {(None,) + INPUT_SHAPE} images to "
+            f"{(None, CLASSES)} class probabilities"
+        )
     graph = Graph.from_model(model)
-    problem = (rc.stage_count_problem(rc.residual_blocks(graph)) or rc.additions_problem(graph)
-               or mistakes.head_problem(graph, CLASSES))
+    problem = (
+        rc.stage_count_problem(rc.residual_blocks(graph))
+        or rc.additions_problem(graph)
+        or mistakes.head_problem(graph, CLASSES)
+    )
     if problem:
         return problem
     if model.count_params() != spec.PARAMETERS:
-        return f"it has {model.count_params():,} parameters, not the {spec.PARAMETERS:,} of this notebook's ResNet-50"
+        return (
+            f"it has {model.count_params():,} parameters, not the {spec.PARAMETERS:,} of this "
+            "notebook's ResNet-50"
+        )
     return ""
 
 
@@ -41,15 +51,18 @@ def trained(submission):
     model = submission.trained_model()
     problem = _architecture_problem(model)
     if problem:
-        pytest.fail(f"not checked: the saved model is not this notebook's ResNet-50 ({problem}).", pytrace=False)
+        pytest.fail(
+            f"not checked: the saved model is not this notebook's ResNet-50 ({problem}).",
+            pytrace=False,
+        )
     return model
 
 
 def test_saved_model_is_resnet50(submission):
     problem = _architecture_problem(submission.trained_model())
     assert not problem, (
-        f"resnet50_signs.keras is not this notebook's ResNet-50: {problem}. Save the model built by ResNet50() "
-        "after training it."
+        f"resnet50_signs.keras is not this notebook's ResNet-50: {problem}. Save the model built "
+        "by ResNet50() after training it."
     )
 
 
@@ -57,8 +70,9 @@ def test_training_accuracy_bar(trained):
     images, labels = evaluation.training_subset()
     accuracy = evaluation.accuracy(trained, images, labels)
     assert accuracy >= bars.TRAINING_SET_BAR, (
-        f"the saved model classifies {accuracy:.1%} of {len(labels)} training images correctly; the bar is "
-        f"{bars.TRAINING_SET_BAR:.0%}. Train for the notebook's number of epochs and save the model afterwards."
+        f"the saved model classifies {accuracy:.1%} of {len(labels)} training images correctly; "
+        f"the bar is {bars.TRAINING_SET_BAR:.0%}. Train for the notebook's number of epochs and "
+        "save the model afterwards."
     )
 
 
@@ -66,9 +80,10 @@ def test_hidden_split_accuracy_bar(trained):
     images, labels = evaluation.hidden_subset()
     accuracy = evaluation.accuracy(trained, images, labels)
     assert accuracy >= bars.HIDDEN_SPLIT_BAR, (
-        f"on {len(labels)} images it has never seen, the saved model is right {accuracy:.1%} of the time; the bar is "
-        f"{bars.HIDDEN_SPLIT_BAR:.0%}. A model that does much better on the training set is overfitting: train as "
-        "the notebook does and keep the BatchNormalization statistics up to date."
+        f"on {len(labels)} images it has never seen, the saved model is right {accuracy:.1%} of "
+        f"the time; the bar is {bars.HIDDEN_SPLIT_BAR:.0%}. A model that does much better on the "
+        "training set is overfitting: train as the notebook does and keep the BatchNormalization "
+        "statistics up to date."
     )
 
 
@@ -76,8 +91,9 @@ def test_retrain_from_scratch_learns(submission):
     model = submission.model(RETRAIN_CASE)
     accuracy = retrain.retrain_accuracy(model, retrain.retrain_data())
     assert accuracy >= bars.RETRAIN_BAR, (
-        f"a small ResNet built from your convolutional_block and identity_block, trained from scratch for "
-        f"{retrain.EPOCHS} epochs on {retrain.TRAIN_IMAGES} images, reached {accuracy:.1%} test accuracy; the "
-        f"lecture's blocks clear {bars.RETRAIN_BAR:.0%} (chance is {1 / CLASSES:.1%}). Blocks that pass the "
-        "structure checks but do not learn usually add a[l] after the ReLU or drop the skip connection."
+        "a small ResNet built from your convolutional_block and identity_block, trained from "
+        f"scratch for {retrain.EPOCHS} epochs on {retrain.TRAIN_IMAGES} images, reached "
+        f"{accuracy:.1%} test accuracy; the lecture's blocks clear {bars.RETRAIN_BAR:.0%} (chance "
+        f"is {1 / CLASSES:.1%}). Blocks that pass the structure checks but do not learn usually "
+        "add a[l] after the ReLU or drop the skip connection."
     )

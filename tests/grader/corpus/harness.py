@@ -1,22 +1,35 @@
 """The corpus's test harness: builds a submission's artifact directory in this process.
 
 It does what the sandboxed producer does for a notebook (call each exercise on its cases, save the
-models, write the manifest), but from a Python source text, so that the corpus tests need no notebook
-execution. The judge then reads the directories exactly as it reads the producer's.
+models, write the manifest), but from a Python source text, so that the corpus tests need no
+notebook execution. The judge then reads the directories exactly as it reads the producer's.
 """
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from grader.sandboxed.contract import (STATUS_ERROR, STATUS_OK, TRAINED_MODEL_NAME, ExerciseRecord, Manifest, read_manifest,
-                              write_manifest)
 from grader.sandboxed.cases import CASES, build_case
+from grader.sandboxed.contract import (
+    STATUS_ERROR,
+    STATUS_OK,
+    TRAINED_MODEL_NAME,
+    ExerciseRecord,
+    Manifest,
+    read_manifest,
+    write_manifest,
+)
 from grader.sandboxed.producer import exception_summary
 
 
-def make_artifacts(source: str, exercises: tuple[str, ...], artifact_dir: Path, case_names: tuple[str, ...] = ("small",),
-                   trained_model: Path | None = None) -> Path:
+def make_artifacts(
+    source: str,
+    exercises: tuple[str, ...],
+    artifact_dir: Path,
+    case_names: tuple[str, ...] = ("small",),
+    trained_model: Path | None = None,
+) -> Path:
     """Builds the artifacts of ``exercises`` from ``source`` into ``artifact_dir``.
 
     Args:
@@ -41,7 +54,7 @@ def make_artifacts(source: str, exercises: tuple[str, ...], artifact_dir: Path, 
             try:
                 model = build_case(case, namespace)
                 model.save(artifact_dir / case.file_name)
-            except Exception as exc:  # noqa: BLE001 - the corpus's mistakes raise on purpose
+            except Exception as exc:  # the corpus's mistakes raise on purpose
                 record.status = STATUS_ERROR
                 record.message = f"building the '{case.name}' case failed: {exception_summary(exc)}"
                 break
