@@ -35,12 +35,7 @@ from grader.batch.run import (
     grade_class,
     usable_cores,
 )
-from instructor.sample_submissions import (
-    IDENTITY_BLOCK_SKIP_AFTER_RELU,
-    NOT_ANSWERED,
-    solution_sources,
-    with_cells,
-)
+from instructor import sample_submissions as samples
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
@@ -49,11 +44,13 @@ SOURCE = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
 def class_notebooks() -> list[nbformat.NotebookNode]:
     """Returns the few distinct notebooks the class is made of."""
     source = nbformat.read(SOURCE, as_version=4)
-    reference = with_cells(source, solution_sources(source))
-    mistake = with_cells(reference, {"identity_block": IDENTITY_BLOCK_SKIP_AFTER_RELU})
-    first_only = with_cells(
+    reference = samples.with_cells(source, samples.solution_sources(source))
+    mistake = samples.with_cells(
+        reference, {"identity_block": samples.IDENTITY_BLOCK_SKIP_AFTER_RELU}
+    )
+    first_only = samples.with_cells(
         reference,
-        dict.fromkeys(("identity_block", "convolutional_block", "ResNet50"), NOT_ANSWERED),
+        dict.fromkeys(("identity_block", "convolutional_block", "ResNet50"), samples.NOT_ANSWERED),
     )
     return [reference, mistake, first_only]
 

@@ -10,13 +10,26 @@ machine's load.
 """
 
 import argparse
-import csv
 import os
 import platform
 import time
 from pathlib import Path
 
+from csv_log import appending_rows
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+COLUMNS = (
+    "date",
+    "machine",
+    "keras",
+    "epochs",
+    "train_images",
+    "seed",
+    "accuracy",
+    "wall_s",
+    "cpu_s",
+)
 
 
 def main() -> None:
@@ -40,23 +53,7 @@ def main() -> None:
         f"retrain: {model.count_params()} parameters, {len(data[0])} training images, {epochs} "
         "epochs"
     )
-    new_file = not Path(args.csv).exists()
-    with open(args.csv, "a", newline="") as handle:
-        writer = csv.writer(handle)
-        if new_file:
-            writer.writerow(
-                [
-                    "date",
-                    "machine",
-                    "keras",
-                    "epochs",
-                    "train_images",
-                    "seed",
-                    "accuracy",
-                    "wall_s",
-                    "cpu_s",
-                ]
-            )
+    with appending_rows(args.csv, COLUMNS) as writer:
         for seed in args.seeds:
             started, cpu_started = time.perf_counter(), time.process_time()
             accuracy = retrain.retrain_accuracy(model, data, seed=seed, epochs=epochs)
@@ -79,7 +76,6 @@ def main() -> None:
                     f"{cpu_seconds:.1f}",
                 ]
             )
-            handle.flush()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,15 @@ with a margin.
 """
 
 import argparse
-import csv
 import os
 import time
 from pathlib import Path
 
+from csv_log import appending_rows
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+COLUMNS = ("date", "keras", "model", "train_subset", "hidden_subset", "hidden_all", "eval_seconds")
 
 
 def main() -> None:
@@ -31,21 +34,7 @@ def main() -> None:
     from grader.judge import evaluation
 
     sets = evaluation.bar_image_sets()
-    new_file = not Path(args.csv).exists()
-    with open(args.csv, "a", newline="") as handle:
-        writer = csv.writer(handle)
-        if new_file:
-            writer.writerow(
-                [
-                    "date",
-                    "keras",
-                    "model",
-                    "train_subset",
-                    "hidden_subset",
-                    "hidden_all",
-                    "eval_seconds",
-                ]
-            )
+    with appending_rows(args.csv, COLUMNS) as writer:
         for path in args.models:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
             started = time.perf_counter()

@@ -193,18 +193,8 @@ def main() -> int:
     _step(5, "nbgrader autograde with the hidden checks, feedback and export")
     autograde_with_nbgrader()
     _step(6, "the same class through the batch grader, and the gradebooks")
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "grader",
-            "grade",
-            str(submitted),
-            "--out",
-            str(GRADES_DIR),
-            "--force",
-        ]
-    )
+    grade = [sys.executable, "-m", "grader", "grade", str(submitted)]
+    _run([*grade, "--out", str(GRADES_DIR), "--force"])
     print_gradebook()
     print_nbgrader_grades()
     print(f"\nreference run: {_shown(DEFAULT_OUTPUT)}/ (training_curves.png, summary.json)")

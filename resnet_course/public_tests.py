@@ -78,13 +78,13 @@ def _check_initializer_used(fn, name: str, shape: tuple, kind: str, *args) -> No
 
 
 def check_dense_residual_block(dense_residual_block) -> None:
-    """Checks `dense_residual_block(a_prev, units, initializer=...)`.
+    """Checks the student's `dense_residual_block(a_prev, units, initializer=...)`.
 
-    Args:
-        dense_residual_block: The student's function.
+    The block is built on a symbolic a[l] of 5 units. Its graph must be Dense, ReLU, Dense added to
+    a[l] before the final ReLU, and its output the lecture's formula with its own weights.
 
     Raises:
-        CheckFailed: With what is wrong, in the lecture's terms.
+        CheckFailed: Naming the first mistake, e.g. g applied before a[l] is added.
     """
     name = "dense_residual_block"
     units = 5
@@ -293,13 +293,11 @@ def _main_path_silenced_output(model, structure, inputs: np.ndarray) -> np.ndarr
 
 
 def check_identity_block(identity_block) -> None:
-    """Checks `identity_block(X, f, filters, initializer=...)`.
-
-    Args:
-        identity_block: The student's function.
+    """Checks the student's `identity_block(X, f, filters, initializer=...)` on a 6x6x4 input.
 
     Raises:
-        CheckFailed: With what is wrong, in the lecture's terms.
+        CheckFailed: If the graph is not the lecture's bottleneck, or the block does not return
+            g(a[l]) with z[l+2] forced to zero.
     """
     name = "identity_block"
     shape, f, filters = (6, 6, 4), 3, [2, 3, 4]
@@ -325,13 +323,13 @@ def check_identity_block(identity_block) -> None:
 
 
 def check_convolutional_block(convolutional_block) -> None:
-    """Checks `convolutional_block(X, f, filters, s=2, initializer=...)`.
+    """Checks the student's `convolutional_block(X, f, filters, s=2, initializer=...)`.
 
-    Args:
-        convolutional_block: The student's function.
+    It is built on an 8x8x3 input with s=2 and again with s=1; with z[l+2] forced to zero it must
+    return the ReLU of its projected shortcut.
 
     Raises:
-        CheckFailed: With what is wrong, in the lecture's terms.
+        CheckFailed: Naming the first mistake, in the lecture's terms.
     """
     name = "convolutional_block"
     shape, f, filters, s = (8, 8, 3), 3, [2, 3, 5], 2
@@ -441,13 +439,10 @@ def _check_head(graph: Graph, name: str, classes: int) -> None:
 
 
 def check_ResNet50(ResNet50) -> None:
-    """Checks `ResNet50(input_shape=(64, 64, 3), classes=6)`.
-
-    Args:
-        ResNet50: The student's function.
+    """Checks the student's `ResNet50(input_shape=(64, 64, 3), classes=6)` against the spec.
 
     Raises:
-        CheckFailed: With what is wrong, in the lecture's terms.
+        CheckFailed: If the stem, a stage, the head or the parameter count differs from ResNet-50.
     """
     name = "ResNet50"
     input_shape, classes = spec.INPUT_SHAPE, spec.CLASSES
@@ -491,13 +486,11 @@ def check_ResNet50(ResNet50) -> None:
 def check_train_resnet50(train_resnet50) -> None:
     """Checks `train_resnet50(model, train_ds, epochs, learning_rate, validation_data=None)`.
 
-    It trains a tiny model with it.
-
-    Args:
-        train_resnet50: The student's function.
+    The student's function trains a tiny model for 2 epochs; the history, the optimizer and the loss
+    it compiled with are read back.
 
     Raises:
-        CheckFailed: With what is wrong.
+        CheckFailed: If any of them is not what the exercise asks for.
     """
     import keras
     import tensorflow as tf

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from grader.batch.discovery import DiscoveryError
@@ -29,7 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "submissions", type=Path, help="nbgrader submitted/ folder or a folder of .ipynb files"
     )
     parser.add_argument(
-        "--out", type=Path, required=True, help="output folder (created if missing)"
+        "--out",
+        dest="out_dir",
+        metavar="OUT",
+        type=Path,
+        required=True,
+        help="output folder (created if missing)",
     )
     parser.add_argument(
         "--workers",
@@ -55,7 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--assignment", default=None, help="assignment to grade when the folder holds several"
     )
     parser.add_argument(
-        "--timeout", type=float, default=None, help="seconds allowed per submission"
+        "--timeout",
+        dest="timeout_s",
+        metavar="TIMEOUT",
+        type=float,
+        default=None,
+        help="seconds allowed per submission",
     )
     parser.set_defaults(handler=run)
     return parser
@@ -72,17 +83,11 @@ def run(args: argparse.Namespace) -> int:
         2 when it could not start, 130 when interrupted.
     """
     from grader.batch.run import BatchError, BatchOptions, grade_class, interrupt_on_sigint
-    from grader.pipeline.child_process import GRADING_TIMEOUT_S
 
+    # Every option of the command is a field of BatchOptions, under the same name.
+    given = {name: value for name, value in vars(args).items() if value is not None}
     options = BatchOptions(
-        submissions=args.submissions,
-        out_dir=args.out,
-        workers=args.workers,
-        force=args.force,
-        scheduler=args.scheduler,
-        gpu=args.gpu,
-        assignment=args.assignment,
-        timeout_s=args.timeout or GRADING_TIMEOUT_S,
+        **{field.name: given[field.name] for field in fields(BatchOptions) if field.name in given}
     )
     interrupt_on_sigint()
     try:
@@ -92,15 +97,15 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            f"interrupted: finished gradings are saved in {args.out}; run the same command again "
-            "to grade the rest",
+            f"interrupted: finished gradings are saved in {args.out_dir}; run the same command "
+            "again to grade the rest",
             file=sys.stderr,
         )
         return 130
     print(
         f"{len(report.records)} students: {len(report.graded)} graded, {len(report.skipped)} "
         f"unchanged and skipped, {len(report.failed)} could not be graded; {report.wall_s:.0f} s "
-        f"with {report.workers or 0} workers. Gradebook: {Path(args.out) / 'gradebook.csv'}",
+        f"with {report.workers or 0} workers. Gradebook: {Path(args.out_dir) / 'gradebook.csv'}",
         file=sys.stderr,
     )
     return 0

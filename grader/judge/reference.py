@@ -36,27 +36,32 @@ def find_roles(structure: BlockStructure, projection: bool) -> dict[str, Node]:
     Raises:
         RoleError: if a path does not hold the expected number of convolutions and normalizations.
     """
-    convs = [n for n in structure.main_path if n.kind == CONV]
-    norms = [n for n in structure.main_path if n.kind == BN]
-    if len(convs) != 3 or len(norms) != 3:
-        raise RoleError(
-            f"the main path has {len(convs)} Conv2D and {len(norms)} BatchNormalization layers; "
-            "the lecture's block has 3 of each"
-        )
+    convs, norms = _convs_and_norms(
+        structure.main_path, 3, "the main path", "the lecture's block has 3 of each"
+    )
     roles = dict(
         zip(MAIN_ROLES, (convs[0], norms[0], convs[1], norms[1], convs[2], norms[2]), strict=True)
     )
     if projection:
-        short_convs = [n for n in structure.shortcut_path if n.kind == CONV]
-        short_norms = [n for n in structure.shortcut_path if n.kind == BN]
-        if len(short_convs) != 1 or len(short_norms) != 1:
-            raise RoleError(
-                f"the shortcut has {len(short_convs)} Conv2D and {len(short_norms)} "
-                "BatchNormalization layers; the lecture's convolutional block projects a[l] with "
-                "one of each"
-            )
-        roles.update(shortcut_conv=short_convs[0], shortcut_bn=short_norms[0])
+        (conv,), (norm,) = _convs_and_norms(
+            structure.shortcut_path,
+            1,
+            "the shortcut",
+            "the lecture's convolutional block projects a[l] with one of each",
+        )
+        roles.update(shortcut_conv=conv, shortcut_bn=norm)
     return roles
+
+
+def _convs_and_norms(path: list[Node], count: int, where: str, lecture: str):
+    """Returns the convolutions and normalizations of ``path``, ``count`` of each, or raises."""
+    convs = [n for n in path if n.kind == CONV]
+    norms = [n for n in path if n.kind == BN]
+    if len(convs) != count or len(norms) != count:
+        raise RoleError(
+            f"{where} has {len(convs)} Conv2D and {len(norms)} BatchNormalization layers; {lecture}"
+        )
+    return convs, norms
 
 
 def reference_block(

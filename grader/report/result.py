@@ -105,8 +105,22 @@ class CheckResult:
         return cls(**_scalars(cls, data, "a check"))
 
 
+class _Scored:
+    """Adds up the points of ``self.checks``."""
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return sum(check.score for check in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return sum(check.max_score for check in self.checks)
+
+
 @dataclass
-class ExerciseResult:
+class ExerciseResult(_Scored):
     """What happened to one exercise: how its code ran, and its checks.
 
     Attributes:
@@ -122,16 +136,6 @@ class ExerciseResult:
     message: str = ""
     traceback: str = ""
     checks: list[CheckResult] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        """Points earned on the exercise's checks."""
-        return sum(check.score for check in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        """Points the exercise's checks are worth."""
-        return sum(check.max_score for check in self.checks)
 
     def to_json(self) -> dict:
         """Returns the exercise's result as a JSON-serialisable dict."""
@@ -161,7 +165,7 @@ class ExerciseResult:
 
 
 @dataclass
-class GradeResult:
+class GradeResult(_Scored):
     """Everything known about one graded notebook.
 
     Attributes:
@@ -183,16 +187,6 @@ class GradeResult:
     trained_model: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     output_tail: str = ""
-
-    @property
-    def score(self) -> float:
-        """Points earned over every check."""
-        return sum(exercise.score for exercise in self.exercises)
-
-    @property
-    def max_score(self) -> float:
-        """Points every check together is worth."""
-        return sum(exercise.max_score for exercise in self.exercises)
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -268,7 +262,7 @@ class GradeResult:
 
 
 @dataclass
-class Verdicts:
+class Verdicts(_Scored):
     """The judge's verdicts on one submission's artifacts: each hidden check, in order.
 
     Attributes:
@@ -289,8 +283,8 @@ class Verdicts:
             _shallow(self),
             schema=SCHEMA_VERSION,
             checks=[check.to_json() for check in self.checks],
-            score=sum(check.score for check in self.checks),
-            max_score=sum(check.max_score for check in self.checks),
+            score=self.score,
+            max_score=self.max_score,
         )
 
     @classmethod

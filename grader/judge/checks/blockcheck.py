@@ -12,6 +12,8 @@ from resnet_course import mistakes
 from resnet_course.blocks import BlockStructure, analyse_block
 from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Node, describe
 
+#: The kinds along a bottleneck block's main path, conv-BN-ReLU twice, then conv-BN.
+BOTTLENECK_MAIN_PATH = ["conv", "bn", "relu", "conv", "bn", "relu", "conv", "bn"]
 # Keras's messages when the two tensors of an Add cannot be added.
 _SHAPE_CLASH = (
     "Cannot broadcast",
@@ -207,3 +209,75 @@ def expect_same_as_reference(
 
 def _sizes(kernels) -> str:
     return ", ".join("×".join(str(k) for k in kernel) for kernel in kernels)
+
+
+def block_checks(case, shape_hint: str, z_name: str) -> dict:
+    """Makes the checks every residual-block exercise has, for one case.
+
+    A check file binds them under their names (``globals().update(...)``), so that pytest collects
+    them there and the judge files them under that file's exercise.
+
+    Args:
+        case: the exercise's case.
+        shape_hint: what to say when z[l+2] and the shortcut cannot be added.
+        z_name: the layer whose output is z[l+2] (``Dense`` or ``BatchNormalization``).
+
+    Returns:
+        The check functions by name: the block builds, and the skip is added before the final ReLU.
+    """
+
+    def test_builds_from_symbolic_input(submission):
+        builds(submission, case, shape_hint)
+
+    def test_skip_is_added_before_final_relu(block):
+        expect_skip_before_final_relu(block, z_name)
+
+    return _by_name(test_builds_from_symbolic_input, test_skip_is_added_before_final_relu)
+
+
+def bottleneck_checks(case, s: int | None) -> dict:
+    """Makes the checks the identity and the convolutional block share, for one case.
+
+    Args:
+        case: the exercise's case (its ``f`` and ``filters`` are what the checks expect).
+        s: the convolutional block's stride; None for the identity block.
+
+    Returns:
+        The check functions by name (see :func:`block_checks`): main path, kernels, filters,
+        BatchNormalization axis and mode, and agreement with the lecture's block in both modes.
+    """
+
+    def test_main_path_is_conv_bn_relu_conv_bn_relu_conv_bn(block):
+        expect_main_path(block, BOTTLENECK_MAIN_PATH, "BatchNormalization")
+
+    def test_kernels_are_1x1_fxf_same_1x1(block):
+        expect_kernels(block, case.kwargs["f"])
+
+    def test_filters_are_f1_f2_f3_in_order(block):
+        expect_filters(block, case.kwargs["filters"])
+
+    def test_batchnorm_normalizes_channel_axis(block):
+        expect_channel_axis_batchnorm(block)
+
+    def test_no_batchnorm_mode_is_baked_in(block):
+        expect_no_baked_mode(block)
+
+    def test_matches_reference_in_inference_mode(submission, block):
+        expect_same_as_reference(submission, case, block, s=s, training=False)
+
+    def test_matches_reference_in_training_mode(submission, block):
+        expect_same_as_reference(submission, case, block, s=s, training=True)
+
+    return _by_name(
+        test_main_path_is_conv_bn_relu_conv_bn_relu_conv_bn,
+        test_kernels_are_1x1_fxf_same_1x1,
+        test_filters_are_f1_f2_f3_in_order,
+        test_batchnorm_normalizes_channel_axis,
+        test_no_batchnorm_mode_is_baked_in,
+        test_matches_reference_in_inference_mode,
+        test_matches_reference_in_training_mode,
+    )
+
+
+def _by_name(*checks) -> dict:
+    return {check.__name__: check for check in checks}

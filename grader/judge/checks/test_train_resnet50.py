@@ -17,6 +17,15 @@ from resnet_course.graph import Graph
 RETRAIN_CASE = get_case("train_resnet50", "retrain")
 CLASSES = spec.CLASSES
 INPUT_SHAPE = spec.INPUT_SHAPE
+BELOW_TRAINING_BAR = (
+    "the saved model classifies {accuracy:.1%} of {count} training images correctly; the bar is "
+    "{bar:.0%}. Train for the notebook's number of epochs and save the model afterwards."
+)
+BELOW_HIDDEN_BAR = (
+    "on {count} images it has never seen, the saved model is right {accuracy:.1%} of the time; "
+    "the bar is {bar:.0%}. A model that does much better on the training set is overfitting: "
+    "train as the notebook does and keep the BatchNormalization statistics up to date."
+)
 
 
 def _architecture_problem(model) -> str:
@@ -67,24 +76,17 @@ def test_saved_model_is_resnet50(submission):
 
 
 def test_training_accuracy_bar(trained):
-    images, labels = evaluation.training_subset()
-    accuracy = evaluation.accuracy(trained, images, labels)
-    assert accuracy >= bars.TRAINING_SET_BAR, (
-        f"the saved model classifies {accuracy:.1%} of {len(labels)} training images correctly; "
-        f"the bar is {bars.TRAINING_SET_BAR:.0%}. Train for the notebook's number of epochs and "
-        "save the model afterwards."
-    )
+    _expect_bar(trained, evaluation.training_subset(), bars.TRAINING_SET_BAR, BELOW_TRAINING_BAR)
 
 
 def test_hidden_split_accuracy_bar(trained):
-    images, labels = evaluation.hidden_subset()
-    accuracy = evaluation.accuracy(trained, images, labels)
-    assert accuracy >= bars.HIDDEN_SPLIT_BAR, (
-        f"on {len(labels)} images it has never seen, the saved model is right {accuracy:.1%} of "
-        f"the time; the bar is {bars.HIDDEN_SPLIT_BAR:.0%}. A model that does much better on the "
-        "training set is overfitting: train as the notebook does and keep the BatchNormalization "
-        "statistics up to date."
-    )
+    _expect_bar(trained, evaluation.hidden_subset(), bars.HIDDEN_SPLIT_BAR, BELOW_HIDDEN_BAR)
+
+
+def _expect_bar(model, subset, bar: float, below: str) -> None:
+    images, labels = subset
+    accuracy = evaluation.accuracy(model, images, labels)
+    assert accuracy >= bar, below.format(accuracy=accuracy, count=len(labels), bar=bar)
 
 
 def test_retrain_from_scratch_learns(submission):
