@@ -1,4 +1,4 @@
-"""Time ``python -m grader check`` against plain headless autograde execution of the same notebook.
+"""Times ``python -m grader check`` against plain headless autograde execution of the same notebook.
 
 Plain nbgrader autograding executes the whole submission notebook in a kernel (nbclient) with
 ``NBGRADER_EXECUTION=autograde`` set, so the training cell loads the saved model instead of

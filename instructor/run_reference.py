@@ -1,4 +1,4 @@
-"""Run the reference (solution) notebook headless, at full size, and record what it achieved.
+"""Runs the reference (solution) notebook headless, at full size, and records what it achieved.
 
 `python -m instructor.run_reference` executes
 `solutions/resnets/Residual_Networks.ipynb` in a Jupyter kernel, cell by

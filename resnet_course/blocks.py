@@ -1,4 +1,4 @@
-"""Find the parts of a residual block in a model's graph.
+"""Finds the parts of a residual block in a model's graph.
 
 A residual block computes a[l+2] = g(z[l+2] + a[l]): a main path turns the block
 input a[l] into z[l+2], a shortcut carries a[l] (or, in a convolutional block, a

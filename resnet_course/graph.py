@@ -1,4 +1,4 @@
-"""Read a Keras functional model as a graph of normalized nodes.
+"""Reads a Keras functional model as a graph of normalized nodes.
 
 Keras 3 records every layer call and every `keras.ops` call on symbolic tensors
 as a node, and keeps that record when a model is saved and loaded again with

@@ -1,4 +1,4 @@
-"""Read a whole residual network as stem, stages of blocks, and head.
+"""Reads a whole residual network as stem, stages of blocks, and head.
 
 `analyse_network` finds every residual block of a model through its Add nodes,
 groups the blocks into stages (a stage starts at each block with a projection

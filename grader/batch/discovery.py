@@ -1,4 +1,4 @@
-"""Find the submissions to grade: an nbgrader ``submitted/`` tree or a folder of notebooks.
+"""Finds the submissions to grade: an nbgrader ``submitted/`` tree or a folder of notebooks.
 
 Two layouts are understood:
 

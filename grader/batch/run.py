@@ -1,4 +1,4 @@
-"""Grade a whole class: fan the submissions out over Dask workers and write the class's outputs.
+"""Grades a whole class: fans the submissions out over Dask workers and writes the class's outputs.
 
 ``python -m grader grade SUBMISSIONS --out DIR`` (or ``python -m grader.batch``) runs
 :func:`grade_class`. Each submission is graded by the real single-notebook grader in its own process

@@ -1,4 +1,4 @@
-"""Run the hidden checks over artifact directories, in this process, and collect their verdicts.
+"""Runs the hidden checks over artifact directories, in this process, and collects their verdicts.
 
 The checks are ordinary pytest tests in ``grader/judge/checks``;
 :class:`~grader.judge.collector.VerdictCollector` hands them each submission's artifacts and records

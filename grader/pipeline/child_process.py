@@ -1,4 +1,4 @@
-"""Grade one notebook with the real single-notebook grader, in a child process of its own.
+"""Grades one notebook with the real single-notebook grader, in a child process of its own.
 
 The batch command and the nbgrader bridge both grade through ``python -m grader check NOTEBOOK``,
 the grader's own front door, so that a crash, a hang or a memory blow-up while grading one

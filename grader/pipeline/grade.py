@@ -1,4 +1,4 @@
-"""Grade one notebook: producer (sandboxed) → judge (separate trusted process) → result.
+"""Grades one notebook: producer (sandboxed) → judge (separate trusted process) → result.
 
 :func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
 TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the

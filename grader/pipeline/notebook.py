@@ -1,4 +1,4 @@
-"""Read a submission notebook and pick out the code the producer may run.
+"""Reads a submission notebook and picks out the code the producer may run.
 
 Only the fixed ``imports`` cell and the solution cells are ever executed; test cells and the
 training cell never are. Cells are found by their nbgrader ``grade_id``; when a student's notebook

@@ -1,4 +1,4 @@
-"""Run one command in a subprocess with limits, inside the strongest isolation the OS offers.
+"""Runs one command in a subprocess with limits, inside the strongest isolation the OS offers.
 
 Isolation levels, strongest first (probed at run time, or forced with ``GRADER_ISOLATION``):
 

@@ -1,4 +1,4 @@
-"""Run the producer on one submission, in the sandbox, until every exercise has an outcome.
+"""Runs the producer on one submission, in the sandbox, until every exercise has an outcome.
 
 A submission that hangs, crashes or exits in one exercise loses that exercise and nothing else: the
 producer reports the step it is on in a state file, and when a run ends early the step it was on is
