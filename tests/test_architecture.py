@@ -34,6 +34,6 @@ def lint_report() -> str:
     return done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("contract", CONTRACTS)
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda name: name.split(":")[0])
 def test_import_contract_is_kept(lint_report, contract):
     assert f"{contract} KEPT" in lint_report, lint_report[-3000:]

@@ -94,3 +94,10 @@ def test_check_filed_under_another_exercise_is_refused():
     data["exercises"][0]["name"] = "ResNet50"
     with pytest.raises(ResultError, match="another exercise"):
         GradeResult.from_json(data)
+
+
+def test_score_given_as_true_is_refused():
+    data = _result().to_json()
+    data["exercises"][0]["checks"][0]["max_score"] = True
+    with pytest.raises(ResultError, match="'max_score'"):
+        GradeResult.from_json(data)
