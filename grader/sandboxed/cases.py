@@ -82,11 +82,6 @@ CASES: tuple[Case, ...] = (
 )
 
 
-def cases_for(exercise: str) -> tuple[Case, ...]:
-    """Returns the cases whose artifacts the exercise's checks read (possibly none)."""
-    return tuple(case for case in CASES if case.exercise == exercise)
-
-
 def get_case(exercise: str, name: str) -> Case:
     """Returns one case.
 
