@@ -9,6 +9,8 @@ from pathlib import Path
 
 from grader.batch.discovery import DiscoveryError
 
+# The options whose BatchOptions field has another name.
+_FIELDS = {"out": "out_dir", "timeout": "timeout_s"}
 DESCRIPTION = (
     "Grade every submission in an nbgrader submitted/ folder (<student>/<assignment>/*.ipynb) or "
     "a folder of notebooks (student = file name), in parallel, and write a CSV gradebook, "
@@ -30,12 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "submissions", type=Path, help="nbgrader submitted/ folder or a folder of .ipynb files"
     )
     parser.add_argument(
-        "--out",
-        dest="out_dir",
-        metavar="OUT",
-        type=Path,
-        required=True,
-        help="output folder (created if missing)",
+        "--out", type=Path, required=True, help="output folder (created if missing)"
     )
     parser.add_argument(
         "--workers",
@@ -61,12 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--assignment", default=None, help="assignment to grade when the folder holds several"
     )
     parser.add_argument(
-        "--timeout",
-        dest="timeout_s",
-        metavar="TIMEOUT",
-        type=float,
-        default=None,
-        help="seconds allowed per submission",
+        "--timeout", type=float, default=None, help="seconds allowed per submission"
     )
     parser.set_defaults(handler=run)
     return parser
@@ -84,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
     """
     from grader.batch.run import BatchError, BatchOptions, grade_class, interrupt_on_sigint
 
-    # Every option of the command is a field of BatchOptions, under the same name.
-    given = {name: value for name, value in vars(args).items() if value is not None}
+    # Every option of the command is a field of BatchOptions, under its name or the one here.
+    given = {
+        _FIELDS.get(name, name): value for name, value in vars(args).items() if value is not None
+    }
     options = BatchOptions(
         **{field.name: given[field.name] for field in fields(BatchOptions) if field.name in given}
     )
@@ -97,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            f"interrupted: finished gradings are saved in {args.out_dir}; run the same command "
+            f"interrupted: finished gradings are saved in {args.out}; run the same command "
             "again to grade the rest",
             file=sys.stderr,
         )
@@ -105,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{len(report.records)} students: {len(report.graded)} graded, {len(report.skipped)} "
         f"unchanged and skipped, {len(report.failed)} could not be graded; {report.wall_s:.0f} s "
-        f"with {report.workers or 0} workers. Gradebook: {Path(args.out_dir) / 'gradebook.csv'}",
+        f"with {report.workers or 0} workers. Gradebook: {Path(args.out) / 'gradebook.csv'}",
         file=sys.stderr,
     )
     return 0
