@@ -92,24 +92,36 @@ def configure_precision(device: Device) -> str:
 
 
 def ensure_float32_output(model):
-    """Makes sure a classifier's probabilities come out in float32.
+    """Makes a classifier compute its softmax in float32 and return float32 probabilities.
 
-    Under mixed precision a softmax computed in float16 can round small
-    probabilities to zero and make the cross-entropy infinite. If the model's
-    output is not float32 already, a float32 identity activation is appended.
+    Under mixed precision every layer computes in float16, whose smallest positive number is
+    about 6e-8: a softmax computed in float16 rounds every smaller probability to exactly 0,
+    and casting the result to float32 afterwards cannot bring it back. So the layer that
+    produces the output (the classifier's Dense layer with its softmax) is rebuilt with the
+    float32 dtype policy and the same weights: its inputs are cast to float32, and its
+    logits and softmax are computed in float32.
 
     Args:
         model: A functional Keras model.
 
     Returns:
-        `model` itself when its output is float32, otherwise a new model that
-        shares its layers and casts the output to float32.
+        `model` itself when its output is float32 already, otherwise a new model that shares
+        every other layer and ends in the float32 copy of the last layer.
     """
     import keras
 
-    if str(model.outputs[0].dtype) == "float32":
+    output = model.outputs[0]
+    if str(output.dtype) == "float32":
         return model
-    outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(model.outputs[0])
+    last = output._keras_history.operation
+    if not isinstance(last, keras.layers.Layer):
+        # A bare operation (keras.ops.softmax, say) has no dtype policy to change: cast what it returns.
+        outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(output)
+        return keras.Model(model.inputs, outputs, name=model.name)
+    config = dict(last.get_config(), dtype="float32")
+    float32_last = type(last).from_config(config)
+    outputs = float32_last(last.input)
+    float32_last.set_weights(last.get_weights())
     return keras.Model(model.inputs, outputs, name=model.name)
 
 
