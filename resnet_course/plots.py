@@ -186,3 +186,35 @@ def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: n
     fig.suptitle(f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing {len(shown)})")
     fig.tight_layout()
     return fig
+
+
+def show_predictions(images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray, max_images: int = 18,
+                     columns: int = 6, title: str = "Predictions"):
+    """Shows images with their true and predicted classes, the wrong ones in red.
+
+    Args:
+        images: uint8 array (m, height, width, 3).
+        true_labels: int array (m,).
+        predicted: int array (m,) of predicted classes.
+        max_images: Show at most this many.
+        columns: Images per row.
+        title: Figure title.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    shown = min(len(images), max_images)
+    rows = max(1, int(np.ceil(shown / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, index in zip(axes.ravel(), range(shown)):
+        ax.imshow(images[index])
+        right = true_labels[index] == predicted[index]
+        ax.set_title(f"true {true_labels[index]}, predicted {predicted[index]}", fontsize=8,
+                     color="darkgreen" if right else "firebrick")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

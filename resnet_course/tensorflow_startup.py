@@ -62,9 +62,15 @@ def filtered_stderr(gpu_present: bool | None = None):
     """
     if gpu_present is None:
         gpu_present = nvidia_device_present()
+    try:
+        captured_file = tempfile.TemporaryFile()
+    except OSError:
+        # No writable temporary folder (a locked-down sandbox): better the notices than no start at all.
+        yield
+        return
     sys.stderr.flush()
     saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
+    with captured_file as captured:
         os.dup2(captured.fileno(), 2)
         try:
             yield
