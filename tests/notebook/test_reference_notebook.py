@@ -10,13 +10,20 @@ from resnet_course.run_reference import SOLUTION_NOTEBOOK, execute_notebook
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("reference")
+    # No TF_CPP_MIN_LOG_LEVEL: a student who starts `jupyter lab` directly does not have it either. Without
+    # PYTEST_CURRENT_TEST, ipykernel captures file descriptor 2 into the notebook, as in a student's kernel.
     notebook = execute_notebook(SOLUTION_NOTEBOOK, workdir, timeout=600,
-                                env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None})
+                                env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None, "TF_CPP_MIN_LOG_LEVEL": None,
+                                     "PYTEST_CURRENT_TEST": None})
     return notebook, workdir
 
 
 def cell(notebook, grade_id):
     return next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def cell_by_id(notebook, cell_id):
+    return next(c for c in notebook.cells if c.get("id") == cell_id)
 
 
 def text_of(code_cell) -> str:
@@ -53,3 +60,21 @@ def test_figures_are_shown(executed):
     images = [c for c in notebook.cells if c.cell_type == "code"
               if any("image/png" in o.get("data", {}) for o in c.outputs)]
     assert len(images) >= 3  # gradient norms, examples, training curves (misclassified when any)
+
+
+def test_no_cell_writes_to_stderr(executed):
+    notebook, _ = executed
+    stderr = [(c.get("id"), o["text"]) for c in notebook.cells if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert stderr == []
+
+
+def test_own_images_section_says_what_to_do_without_photos(executed):
+    notebook, _ = executed
+    assert "No photos in my_signs/ yet" in text_of(cell_by_id(notebook, "own-images-run"))
+
+
+def test_batch_norm_demo_prints_both_calls(executed):
+    notebook, _ = executed
+    printed = text_of(cell_by_id(notebook, "bn-mode-demo"))
+    assert "model.predict(x)[0]" in printed and "model(x[:1])[0]" in printed
