@@ -6,14 +6,14 @@ import nbformat
 import pytest
 
 from resnet_course.nbgrader_course import copy_course, tool_environment
-from resnet_course.run_reference import RELEASE_NOTEBOOK, execute_notebook
+from resnet_course.run_reference import RELEASE_NOTEBOOK, REPO_ROOT, execute_notebook
 
 EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
 
 
 def comparable(notebook) -> list:
-    """The parts of a notebook that generation determines: each cell's type, source and metadata."""
-    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+    """The parts of a notebook that generation determines: its metadata and each cell's type, source and metadata."""
+    return [dict(notebook.metadata)] + [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
 
 
 def error_outputs(notebook) -> list:
@@ -27,22 +27,25 @@ def release():
     return nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
 
 
-def test_release_matches_a_fresh_generation(tmp_path):
-    course = copy_course(tmp_path / "course")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
+@pytest.mark.parametrize("assignment, notebook_name", [
+    ("resnets", RELEASE_NOTEBOOK.name), ("degradation", "Degradation_and_Gradient_Flow.ipynb")])
+def test_release_matches_a_fresh_generation(tmp_path, assignment, notebook_name):
+    course = copy_course(tmp_path / "course", assignment)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
                             cwd=course, env=tool_environment(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name), as_version=4)
-    committed = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+    fresh = nbformat.read(str(course / "assignments" / assignment / notebook_name), as_version=4)
+    committed = nbformat.read(str(REPO_ROOT / "assignments" / assignment / notebook_name), as_version=4)
     assert comparable(committed) == comparable(fresh), (
-        "assignments/resnets is out of date: run `nbgrader generate_assignment resnets --force` from the repo root")
+        f"assignments/{assignment} is out of date: run `nbgrader generate_assignment {assignment} --force` "
+        "from the repo root")
 
 
-def test_release_folder_holds_only_the_notebook():
-    # A student's own run leaves the trained model and checkpoints there; everything else must be the notebook.
-    leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints"}
+def test_release_folder_holds_only_the_notebook_and_its_figures():
+    # A student's own run leaves the trained model, checkpoints and photos there; the rest is what was released.
+    leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints", "my_signs"}
     assert sorted(p.name for p in RELEASE_NOTEBOOK.parent.iterdir() if p.name not in leftovers) == [
-        RELEASE_NOTEBOOK.name]
+        RELEASE_NOTEBOOK.name, "figures"]
 
 
 def test_release_has_no_solution_or_hidden_test_markers(release):
