@@ -225,19 +225,19 @@ def resnet50_stages_diagram(rows):
     Returns:
         The matplotlib Figure.
     """
-    row_height, width = 0.7, 9.0
+    row_height, width = 0.7, 10.0
     height = row_height * len(rows) + 0.55
     fig, ax = _canvas(width, height)
-    ax.text(7.8, height - 0.3, "shape after it", ha="center", va="center", fontsize=FONT_SIZE,
+    ax.text(8.8, height - 0.3, "shape after it", ha="center", va="center", fontsize=FONT_SIZE,
             style="italic")
     for index, row in enumerate(rows):
         y = height - 0.55 - row_height * (index + 0.5)
         fill = MAIN_COLOUR if row.name.startswith("stage") else RELU_COLOUR
-        ax.add_patch(FancyBboxPatch((0.1, y - 0.24), 6.6, 0.48, boxstyle="round,pad=0.02,rounding_size=0.06",
+        ax.add_patch(FancyBboxPatch((0.1, y - 0.24), 7.6, 0.48, boxstyle="round,pad=0.02,rounding_size=0.06",
                                     fc=fill, ec=EDGE, lw=1.1))
         ax.text(0.22, y, row.name, ha="left", va="center", fontsize=FONT_SIZE, weight="bold")
         ax.text(1.3, y, row.description, ha="left", va="center", fontsize=FONT_SIZE - 1)
-        ax.text(7.8, y, " × ".join(str(size) for size in row.output_shape), ha="center", va="center",
+        ax.text(8.8, y, " × ".join(str(size) for size in row.output_shape), ha="center", va="center",
                 fontsize=FONT_SIZE + 1, family="monospace")
         if index:
             _arrow(ax, (0.5, y + row_height - 0.24), (0.5, y + 0.24))
