@@ -75,7 +75,7 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     styles = ["o-", "s-", "^-", "d-", "v-"]
     for (label, norms), style in zip(curves.items(), styles):
         layers_ = np.arange(1, len(norms) + 1)
@@ -84,7 +84,8 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
     ax.set_ylabel("‖∂L/∂a[l]‖ (log scale)")
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.4)
-    ax.legend()
+    # Below the axes: inside, the legend would hide the curves that end in the lower corners.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
 
