@@ -133,3 +133,12 @@ def test_float32_model_is_left_as_it_is():
     inputs = keras.Input((4,))
     model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax", dtype="float32")(inputs))
     assert training.ensure_float32_output(model) is model
+
+
+def test_predict_classes_agrees_with_predict_over_a_partial_last_batch():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 3))
+    model = keras.Model(inputs, keras.layers.Dense(6, activation="softmax")(keras.layers.Flatten()(inputs)))
+    images = np.random.default_rng(0).integers(0, 256, size=(10, 8, 8, 3), dtype=np.uint8)
+    expected = np.argmax(model.predict(training.normalize_images(images), verbose=0), axis=-1)
+    np.testing.assert_array_equal(training.predict_classes(model, images, batch_size=4), expected)
