@@ -98,13 +98,14 @@ def open_menu_item(page: Page, menu: str, item: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
 
 
-def menu_items(page: Page, menu: str) -> list[str]:
-    """The labels of the visible items of ``menu`` (it is opened and closed again)."""
+def menu_items(page: Page, menu: str, keep_open: bool = False) -> list[str]:
+    """The labels of the visible items of ``menu``, which is opened (and closed again unless ``keep_open``)."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
     items = page.locator(".lm-Menu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
     expect(items.first).to_be_visible()
     labels = [label.strip() for label in items.all_inner_texts() if label.strip()]
-    page.keyboard.press("Escape")
+    if not keep_open:
+        page.keyboard.press("Escape")
     return labels
 
 

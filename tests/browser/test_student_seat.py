@@ -75,12 +75,19 @@ def test_notebook_is_not_changed_before_the_first_edit(page):
 
 
 def test_nbgrader_menu_offers_the_student_only_the_assignment_list(page, screenshots):
-    assert lab_page.menu_items(page, "Nbgrader") == ["Assignment List"]
+    items = lab_page.menu_items(page, "Nbgrader", keep_open=True)
+    screenshots(page, "student nbgrader menu")
+    page.keyboard.press("Escape")
+    assert items == ["Assignment List"]
 
 
 def test_create_assignment_panel_is_not_in_the_student_jupyterlab(page):
     assert page.locator("#nbgrader-create_assignemnt").count() == 0  # nbgrader's own spelling of the id
     assert page.get_by_title("Nbgrader Create Assignment").count() == 0
+
+
+def test_student_server_does_not_serve_formgrader(page, student):
+    assert page.request.get(student.url("/formgrader")).status == 404
 
 
 def test_cells_up_to_exercise_1_run_without_error(page, ran_cells, screenshots):
