@@ -122,6 +122,13 @@ def test_public_check_passes_the_right_answer(page, ran_cells, screenshots):
     assert PASSED_MESSAGE in lab_page.output_text(cells.nth(check))
 
 
+def test_cells_after_the_imports_show_no_tensorflow_log_lines(page, ran_cells):
+    cells = lab_page.cells(page)
+    after_imports = [index for index in ran_cells if index > index_of("imports")]
+    boxes = {index: lab_page.stderr_boxes(cells.nth(index)) for index in after_imports}
+    assert {index: texts for index, texts in boxes.items() if texts} == {}
+
+
 @pytest.mark.xfail(strict=True, reason="importing TensorFlow writes its start-up log lines to the kernel's "
                                        "stderr before any log level applies")
 def test_no_cell_that_ran_shows_a_red_box(page, ran_cells):
