@@ -2,7 +2,8 @@
 
 Where Chromium or Playwright is missing, every browser test skips with the same one-line reason. Playwright's
 own browser download is never used. Tests marked ``incremental`` are the steps of one story: once a step
-fails, the later steps are reported as not run instead of failing for the same cause.
+fails, the later tests are reported as not run instead of failing for the same cause. A test also marked
+``observation`` only looks at the story's state: its failure does not stop the story.
 """
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ _SUMMARY_KEY = pytest.StashKey[list]()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "incremental: the test is one step of a story; later steps need it")
+    config.addinivalue_line("markers", "observation: the test looks at a story's state; later steps do not need it")
     config.stash[_SUMMARY_KEY] = []
 
 
 def pytest_runtest_makereport(item, call):
-    # A step expected to fail (xfail) is an observation, not a prerequisite of the steps after it.
     if (call.excinfo is not None and item.get_closest_marker("incremental")
-            and not item.get_closest_marker("xfail") and not call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception))):
+            and not item.get_closest_marker("observation")
+            and not call.excinfo.errisinstance((pytest.skip.Exception, pytest.xfail.Exception))):
         item.parent._failed_step = item.name
 
 

@@ -143,6 +143,7 @@ def test_instructor_autogrades_the_submission(formgrader, instructor_page, scree
     assert re.fullmatch(r"[\d.]+ / 100", formgrader_page.row_text(formgrader, "score").strip())
 
 
+@pytest.mark.observation
 def test_formgrader_shows_the_hidden_check_verdicts(formgrader, instructor_page, screenshots):
     formgrader_page.go_to(formgrader, "Manual Grading")
     formgrader.locator("#main-table a", has_text=ASSIGNMENT).click()
@@ -177,14 +178,17 @@ def feedback_text(student_page, screenshots):
     return body.text_content() or ""
 
 
+@pytest.mark.observation
 def test_student_feedback_names_each_check_and_its_verdict(feedback_text):
     assert VERDICT.search(feedback_text)
 
 
+@pytest.mark.observation
 def test_student_feedback_gives_the_message_of_a_failed_check(feedback_text):
     assert FAILED_MODEL_CHECK.search(feedback_text)
 
 
+@pytest.mark.observation
 def test_student_feedback_never_shows_the_hidden_checks_code(feedback_text):
     leaked = [line for line in hidden_check_source_lines() if line in feedback_text]
     assert leaked == []

@@ -67,6 +67,7 @@ def test_release_notebook_opens_with_an_idle_kernel(page, student, screenshots, 
 
 @pytest.mark.xfail(strict=True, reason="the release notebook ships a minimal language_info, which JupyterLab "
                                        "completes as soon as the kernel connects")
+@pytest.mark.observation
 def test_notebook_is_not_changed_before_the_first_edit(page):
     deadline = time.monotonic() + QUIET_PERIOD_S
     while time.monotonic() < deadline:
@@ -74,6 +75,7 @@ def test_notebook_is_not_changed_before_the_first_edit(page):
         time.sleep(0.1)
 
 
+@pytest.mark.observation
 def test_nbgrader_menu_offers_the_student_only_the_assignment_list(page, screenshots):
     items = lab_page.menu_items(page, "Nbgrader", keep_open=True)
     screenshots(page, "student nbgrader menu")
@@ -81,11 +83,13 @@ def test_nbgrader_menu_offers_the_student_only_the_assignment_list(page, screens
     assert items == ["Assignment List"]
 
 
+@pytest.mark.observation
 def test_create_assignment_panel_is_not_in_the_student_jupyterlab(page):
     assert page.locator("#nbgrader-create_assignemnt").count() == 0  # nbgrader's own spelling of the id
     assert page.get_by_title("Nbgrader Create Assignment").count() == 0
 
 
+@pytest.mark.observation
 def test_student_server_does_not_serve_formgrader(page, student):
     assert page.request.get(student.url("/formgrader")).status == 404
 
@@ -122,6 +126,7 @@ def test_public_check_passes_the_right_answer(page, ran_cells, screenshots):
     assert PASSED_MESSAGE in lab_page.output_text(cells.nth(check))
 
 
+@pytest.mark.observation
 def test_cells_after_the_imports_show_no_tensorflow_log_lines(page, ran_cells):
     cells = lab_page.cells(page)
     after_imports = [index for index in ran_cells if index > index_of("imports")]
@@ -131,6 +136,7 @@ def test_cells_after_the_imports_show_no_tensorflow_log_lines(page, ran_cells):
 
 @pytest.mark.xfail(strict=True, reason="importing TensorFlow writes its start-up log lines to the kernel's "
                                        "stderr before any log level applies")
+@pytest.mark.observation
 def test_no_cell_that_ran_shows_a_red_box(page, ran_cells):
     cells = lab_page.cells(page)
     boxes = {index: lab_page.stderr_boxes(cells.nth(index)) for index in ran_cells}
