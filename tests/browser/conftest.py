@@ -1,9 +1,11 @@
 """Browser tests: Playwright drives Debian's Chromium against real JupyterLab servers on loopback.
 
-Where Chromium or Playwright is missing, every browser test skips with the same one-line reason. Playwright's
-own browser download is never used. Tests marked ``incremental`` are the steps of one story: once a step
-fails, the later tests are reported as not run instead of failing for the same cause. A test also marked
-``observation`` only looks at the story's state: its failure does not stop the story.
+Where Chromium or Playwright is missing, the browser tests are not collected, and one line at the end
+of the run says why. Playwright's own browser download is never used.
+
+Tests marked ``incremental`` are the steps of one story: once a step fails, the later tests are reported
+as not run instead of failing for the same cause. A test also marked ``observation`` only looks at the
+story's state: its failure does not stop the story.
 """
 from __future__ import annotations
 
@@ -15,12 +17,16 @@ import pytest
 from browser_setup import CHROMIUM, CHROMIUM_ARGS, missing_browser
 
 _SUMMARY_KEY = pytest.StashKey[list]()
+_MISSING = missing_browser()
+if _MISSING:
+    # Not imported at all: the test modules import Playwright.
+    collect_ignore_glob = ["test_*.py"]
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "incremental: the test is one step of a story; later steps need it")
-    config.addinivalue_line("markers", "observation: the test looks at a story's state; later steps do not need it")
-    config.stash[_SUMMARY_KEY] = []
+    config.addinivalue_line("markers", "observation: the test looks at a story's state; later steps go on")
+    config.stash[_SUMMARY_KEY] = [f"BROWSER TESTS SKIPPED: {_MISSING}"] if _MISSING else []
 
 
 def pytest_runtest_makereport(item, call):
@@ -41,7 +47,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if lines:
         terminalreporter.section("browser tests")
         for line in lines:
-            terminalreporter.write_line(line)
+            terminalreporter.write_line(line, yellow=bool(_MISSING), bold=bool(_MISSING))
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +59,8 @@ def report_line(pytestconfig):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright; the tests skip where either is missing."""
-    missing = missing_browser()
-    if missing:
-        pytest.skip(f"BROWSER TESTS SKIPPED: {missing}")
+    if _MISSING:
+        pytest.skip(f"BROWSER TESTS SKIPPED: {_MISSING}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
