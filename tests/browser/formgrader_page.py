@@ -1,7 +1,7 @@
 """What an instructor does in formgrader, nbgrader's web interface, shown in JupyterLab's Formgrader tab."""
 from __future__ import annotations
 
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 import lab_page
 
@@ -19,9 +19,19 @@ def open_formgrader(page: Page) -> FrameLocator:
 
 
 def go_to(frame: FrameLocator, link: str) -> None:
-    """Follows one of formgrader's links (Manage Assignments, Manual Grading, ...) on the page it shows."""
-    frame.get_by_role("link", name=link, exact=True).first.click()
-    expect(frame.locator("#main-table")).to_be_visible(timeout=ACTION_TIMEOUT_MS)
+    """Follows the link named ``link`` (Manage Assignments, Manual Grading, ...) and waits for the new page."""
+    follow(frame, frame.get_by_role("link", name=link, exact=True).first)
+
+
+def follow(frame: FrameLocator, link: Locator) -> None:
+    """Clicks ``link`` and waits until the frame shows the page it leads to.
+
+    The old page is marked before the click, so that nothing on it is mistaken for the new page's content.
+    """
+    frame.locator("body").evaluate("body => { body.dataset.left = 'yes'; }")
+    link.click()
+    expect(frame.locator("body[data-left]")).to_have_count(0, timeout=ACTION_TIMEOUT_MS)
+    expect(frame.locator("body")).to_be_visible(timeout=ACTION_TIMEOUT_MS)
 
 
 def click_row_action(frame: FrameLocator, column: str, timeout_ms: int = ACTION_TIMEOUT_MS) -> str:

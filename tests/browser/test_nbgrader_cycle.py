@@ -26,8 +26,9 @@ NOTEBOOK = "Residual_Networks"
 #: The cells a student writes; the submission has the reference code in each, and no trained model.
 ANSWERS = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
 VERDICT = re.compile(r"\[PASS\] dense_residual_block: \S")
-#: Without a trained model, the checks of the handed-in model fail and say so.
-FAILED_MODEL_CHECK = re.compile(r"\[FAIL\] train_resnet50: [^\n]+\n\s+\S")
+#: Without a trained model, the checks of the handed-in model fail, each with a message on the lines after it
+#: (a line that is not the next check's verdict).
+FAILED_MODEL_CHECK = re.compile(r"\[FAIL\] train_resnet50: [^\n]+\n(?!\s*\[(?:PASS|FAIL)\])\s+\S")
 
 pytestmark = pytest.mark.incremental
 
@@ -136,7 +137,7 @@ def test_instructor_collects_the_submission(formgrader, instructor_page):
 
 
 def test_instructor_autogrades_the_submission(formgrader, instructor_page, screenshots):
-    formgrader.locator("#main-table td.num-submissions a").click()
+    formgrader_page.follow(formgrader, formgrader.locator("#main-table td.num-submissions a"))
     formgrader_page.click_row_action(formgrader, "autograde", timeout_ms=formgrader_page.AUTOGRADE_TIMEOUT_MS)
     lab_page.expect_text(formgrader.locator("#main-table td.status").first, "graded")
     screenshots(instructor_page, "instructor autograded the submission")
@@ -145,10 +146,8 @@ def test_instructor_autogrades_the_submission(formgrader, instructor_page, scree
 
 @pytest.mark.observation
 def test_formgrader_shows_the_hidden_check_verdicts(formgrader, instructor_page, screenshots):
-    formgrader_page.go_to(formgrader, "Manual Grading")
-    formgrader.locator("#main-table a", has_text=ASSIGNMENT).click()
-    formgrader.locator("#main-table a", has_text=NOTEBOOK).click()
-    formgrader.locator("#main-table a", has_text="Submission #1").click()
+    for link in ("Manual Grading", ASSIGNMENT, NOTEBOOK, "Submission #1"):
+        formgrader_page.go_to(formgrader, link)
     verdicts = formgrader.locator(".output_area", has_text="Hidden checks for dense_residual_block")
     verdicts.first.scroll_into_view_if_needed(timeout=formgrader_page.ACTION_TIMEOUT_MS)
     screenshots(instructor_page, "formgrader shows the hidden check verdicts")
