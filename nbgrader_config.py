@@ -9,9 +9,11 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.course_id = "resnets-course"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.keras", "*.h5"]
 
-# The exchange through which assignments are released, submitted, collected and returned as feedback: a
-# folder in the course, so the whole cycle works on one machine; COURSE_EXCHANGE names another (a shared one).
-c.Exchange.root = os.environ.get("COURSE_EXCHANGE") or os.path.join(c.CourseDirectory.root, "exchange")
+# The exchange through which assignments are released, submitted, collected and returned as
+# feedback: a folder in the course, so the whole cycle works on one machine; COURSE_EXCHANGE names
+# another (a shared one).
+c.Exchange.root = (os.environ.get("COURSE_EXCHANGE")
+                   or os.path.join(c.CourseDirectory.root, "exchange"))
 # nbgrader refuses an exchange folder that does not exist, even just to list what was released.
 os.makedirs(c.Exchange.root, exist_ok=True)
 

@@ -1,12 +1,12 @@
-"""Seconds from ``make lab`` (or ``make instructor``) to a usable JupyterLab, optionally in a fresh clone.
+"""Seconds from ``make lab`` (or ``make instructor``) to a usable JupyterLab, also in a fresh clone.
 
-For each seat, the make target is started in the course folder (with ``--fresh``: a new ``git clone`` of
-this checkout, so ``make`` first creates the environment), and Chromium opens the address the server
-prints. The figures printed are, from the moment ``make`` started:
+For each seat, the make target is started in the course folder (with ``--fresh``: a new ``git
+clone`` of this checkout, so ``make`` first creates the environment), and Chromium opens the address
+the server prints. The figures printed are, from the moment ``make`` started:
 
 * ``server``: the Jupyter server answers;
-* ``usable``: for the student, the release notebook is open with all its cells shown and its kernel idle;
-  for the instructor, Nbgrader > Formgrader lists the course's assignments.
+* ``usable``: for the student, the release notebook is open with all its cells shown and its
+  kernel idle; for the instructor, Nbgrader > Formgrader lists the course's assignments.
 
 Usage: python bench/bench_seats.py [--fresh] [--seat student|instructor|both] [--keep]
 Needs Debian's Chromium and the playwright package (both installed by ``make env`` where it can).
@@ -40,11 +40,13 @@ START_TIMEOUT_S = 1200
 
 
 def wait_for_server(base_url: str, token: str, process: subprocess.Popen) -> None:
-    request = urllib.request.Request(f"{base_url}/api/status", headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(f"{base_url}/api/status",
+                                     headers={"Authorization": f"token {token}"})
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"make exited with status {process.returncode} before the server answered")
+            raise SystemExit(f"make exited with status {process.returncode} before the server "
+                             "answered")
         try:
             with urllib.request.urlopen(request, timeout=5):
                 return
@@ -54,16 +56,23 @@ def wait_for_server(base_url: str, token: str, process: subprocess.Popen) -> Non
 
 
 def measure(course: Path, seat: str, browser, home: Path) -> tuple[float, float]:
-    """Starts the seat's make target in ``course``; returns seconds until the server answered and until usable."""
+    """Starts the seat's make target in ``course``.
+
+    Returns:
+        Seconds from the start until the server answered, and until the seat was usable.
+    """
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_DATA_DIR=str(home / "data"),
-               IPYTHONDIR=str(home / "ipython"), KERAS_HOME=str(home / "keras"))
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"),
+               KERAS_HOME=str(home / "keras"))
     env.pop("COURSE_EXCHANGE", None)
-    arguments = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    arguments = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+                 f"--IdentityProvider.token={token}")
     log = (home / f"make-{TARGETS[seat]}.log").open("w")
     started = time.monotonic()
-    process = subprocess.Popen(["make", TARGETS[seat], f"LAB_ARGS={arguments}"], cwd=course, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(["make", TARGETS[seat], f"LAB_ARGS={arguments}"], cwd=course,
+                               env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_for_server(base_url, token, process)
@@ -88,7 +97,8 @@ def measure(course: Path, seat: str, browser, home: Path) -> tuple[float, float]
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fresh", action="store_true", help="measure in a new git clone of this checkout")
+    parser.add_argument("--fresh", action="store_true",
+                        help="measure in a new git clone of this checkout")
     parser.add_argument("--seat", choices=["student", "instructor", "both"], default="both")
     parser.add_argument("--keep", action="store_true", help="keep the clone and the logs")
     args = parser.parse_args(argv)
@@ -110,7 +120,8 @@ def main(argv=None) -> int:
             for seat in seats:
                 fresh_env = not (course / ".venv").exists()
                 server_s, usable_s = measure(course, seat, browser, work)
-                print(f"make {TARGETS[seat]:10s} environment created in this run: {'yes' if fresh_env else 'no ':3s}  "
+                created = "yes" if fresh_env else "no "
+                print(f"make {TARGETS[seat]:10s} environment created in this run: {created}  "
                       f"server answered {server_s:6.1f} s  usable {usable_s:6.1f} s", flush=True)
             browser.close()
     finally:

@@ -1,7 +1,7 @@
-"""The two seats' nbgrader settings name one exchange: a folder in the course, or the one COURSE_EXCHANGE names.
+"""Both seats' nbgrader settings name one exchange: a folder in the course, or COURSE_EXCHANGE's.
 
-Both configuration files are copied into a temporary course laid out like the repository and loaded the way
-nbgrader loads them, so the repository's own exchange folder is never created.
+Both configuration files are copied into a temporary course laid out like the repository and loaded
+the way nbgrader loads them, so the repository's own exchange folder is never created.
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def course(tmp_path):
 
 
 def exchange_root(config_file: Path) -> Path:
-    return Path(PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config().Exchange.root)
+    loader = PyFileConfigLoader(config_file.name, str(config_file.parent))
+    return Path(loader.load_config().Exchange.root)
 
 
 @pytest.mark.parametrize("config", [COURSE_CONFIG, STUDENT_CONFIG], ids=["instructor", "student"])
@@ -35,7 +36,8 @@ def test_exchange_is_a_folder_in_the_course_by_default(course, config, monkeypat
 
 
 @pytest.mark.parametrize("config", [COURSE_CONFIG, STUDENT_CONFIG], ids=["instructor", "student"])
-def test_course_exchange_variable_names_another_exchange(course, config, monkeypatch, tmp_path_factory):
+def test_course_exchange_variable_names_another_exchange(course, config, monkeypatch,
+                                                        tmp_path_factory):
     shared = tmp_path_factory.mktemp("shared") / "exchange"
     monkeypatch.setenv("COURSE_EXCHANGE", str(shared))
     assert exchange_root(course / config) == shared

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Starts JupyterLab for one seat of the course, with that seat's own Jupyter configuration (seats/SEAT/),
-# so that the caller's own Jupyter configuration is neither used nor changed.
+# Starts JupyterLab for one seat of the course, with that seat's own Jupyter configuration
+# (seats/SEAT/), so that the caller's own Jupyter configuration is neither used nor changed.
 # Usage: tools/seat.sh student|instructor [jupyter lab options...]
-# SEAT_PYTHON: the course environment's Python (default .venv/bin/python); SEAT_ROOT: the folder served
-# (default the course folder).
+# SEAT_PYTHON: the course environment's Python (default .venv/bin/python); SEAT_ROOT: the folder
+# served (default the course folder).
 set -eu
 usage="usage: tools/seat.sh student|instructor [jupyter lab options...]"
 seat=${1:?$usage}
@@ -18,8 +18,8 @@ if [ ! -x "$python" ]; then
     echo "no course environment at $python: run 'make env' first" >&2
     exit 2
 fi
-# nbgrader runs alembic, and the grader starts this Python: both must come from the course's environment,
-# whatever the caller's PATH holds.
+# nbgrader runs alembic, and the grader starts this Python: both must come from the course's
+# environment, whatever the caller's PATH holds.
 PATH=$(dirname "$python"):$PATH
 JUPYTER_CONFIG_DIR=$course/seats/$seat
 # The kernel inherits this: TensorFlow's C++ log lines (CUDA probing on a machine without a GPU, CPU

@@ -1,4 +1,4 @@
-"""nbgrader settings of the student's JupyterLab: the course's exchange, for the Assignments panel."""
+"""nbgrader settings of the student's JupyterLab: the course's exchange, for the Assignments tab."""
 import os
 
 c = get_config()  # noqa: F821 - injected by nbgrader

@@ -1,4 +1,4 @@
-"""What a student does in nbgrader's Assignments tab of JupyterLab: fetch, submit, fetch feedback."""
+"""What a student does in nbgrader's Assignments tab: fetch, submit, fetch feedback."""
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect

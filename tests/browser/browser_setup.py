@@ -1,4 +1,4 @@
-"""The browser the tests drive: Debian's Chromium through Playwright, never a browser Playwright downloads."""
+"""The browser the tests drive: Debian's Chromium through Playwright, never Playwright's own."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,9 +12,10 @@ VIEWPORT = {"width": 1400, "height": 900}
 
 
 def missing_browser() -> str | None:
-    """Says what is missing for the browser tests, or None when Chromium and Playwright are both there."""
+    """Says what the browser tests miss, or None when Chromium and Playwright are both there."""
     if importlib.util.find_spec("playwright") is None:
         return "the Python package playwright is not installed (make env installs it)"
     if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is not installed (make env installs it as root; else: sudo apt-get install chromium)"
+        return (f"{CHROMIUM} is not installed (make env installs it as root; "
+                "else: sudo apt-get install chromium)")
     return None

@@ -1,11 +1,11 @@
 """Browser tests: Playwright drives Debian's Chromium against real JupyterLab servers on loopback.
 
-Where Chromium or Playwright is missing, the browser tests are not collected, and one line at the end
-of the run says why. Playwright's own browser download is never used.
+Where Chromium or Playwright is missing, the browser tests are not collected, and one line at the
+end of the run says why. Playwright's own browser download is never used.
 
-Tests marked ``incremental`` are the steps of one story: once a step fails, the later tests are reported
-as not run instead of failing for the same cause. A test also marked ``observation`` only looks at the
-story's state: its failure does not stop the story.
+Tests marked ``incremental`` are the steps of one story: once a step fails, the later tests are
+reported as not run instead of failing for the same cause. A test also marked ``observation`` only
+looks at the story's state: its failure does not stop the story.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ if _MISSING:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "incremental: the test is one step of a story; later steps need it")
-    config.addinivalue_line("markers", "observation: the test looks at a story's state; later steps go on")
+    config.addinivalue_line("markers", "incremental: one step of a story; later steps need it")
+    config.addinivalue_line("markers", "observation: looks at a story's state; later steps go on")
     config.stash[_SUMMARY_KEY] = [f"BROWSER TESTS SKIPPED: {_MISSING}"] if _MISSING else []
 
 
@@ -71,7 +71,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def screenshots(request, tmp_path_factory, report_line):
-    """Returns shoot(page, name): saves a PNG of the page in a folder named after the test module."""
+    """Returns shoot(page, name): saves a PNG of the page in a folder named after the module."""
     folder = tmp_path_factory.mktemp(f"screenshots-{request.module.__name__}", numbered=True)
     report_line(f"screenshots of {request.module.__name__}: {folder}")
     count = 0

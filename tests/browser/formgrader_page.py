@@ -1,11 +1,11 @@
-"""What an instructor does in formgrader, nbgrader's web interface, shown in JupyterLab's Formgrader tab."""
+"""What an instructor does in formgrader (nbgrader's web interface) in JupyterLab."""
 from __future__ import annotations
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 import lab_page
 
-#: Autograding one submission executes the notebook and runs the sandboxed grader: about two minutes here.
+#: Autograding one submission executes the notebook and runs the sandboxed grader: about 2 minutes.
 AUTOGRADE_TIMEOUT_MS = 600_000
 ACTION_TIMEOUT_MS = 120_000
 
@@ -19,14 +19,14 @@ def open_formgrader(page: Page) -> FrameLocator:
 
 
 def go_to(frame: FrameLocator, link: str) -> None:
-    """Follows the link named ``link`` (Manage Assignments, Manual Grading, ...) and waits for the new page."""
+    """Follows the link named ``link`` (Manage Assignments, Manual Grading, ...) to its page."""
     follow(frame, frame.get_by_role("link", name=link, exact=True).first)
 
 
 def follow(frame: FrameLocator, link: Locator) -> None:
     """Clicks ``link`` and waits until the frame shows the page it leads to.
 
-    The old page is marked before the click, so that nothing on it is mistaken for the new page's content.
+    The old page is marked before the click, so that nothing on it is taken for the new page's.
     """
     frame.locator("body").evaluate("body => { body.dataset.left = 'yes'; }")
     link.click()
@@ -35,7 +35,7 @@ def follow(frame: FrameLocator, link: Locator) -> None:
 
 
 def click_row_action(frame: FrameLocator, column: str, timeout_ms: int = ACTION_TIMEOUT_MS) -> str:
-    """Clicks the action in ``column`` (assign, release, collect, autograde, ...) of the table's first row.
+    """Clicks the action in ``column`` (assign, release, collect, autograde...) of the first row.
 
     Returns:
         The text of the dialog formgrader shows when the action has finished, which is then closed.

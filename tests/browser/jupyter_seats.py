@@ -1,8 +1,8 @@
-"""A seat's JupyterLab server started by ``tools/seat.sh``, as ``make lab`` and ``make instructor`` start it.
+"""A seat's JupyterLab, started by ``tools/seat.sh`` as ``make lab`` and ``make instructor`` do.
 
-Each server listens on loopback at a free port with its own token, and keeps its runtime files, data,
-workspaces, IPython and Keras folders in a temporary home, so nothing of the user's is read or changed.
-Its PATH holds only the system folders: the seat itself must find the course's tools.
+Each server listens on loopback at a free port with its own token, and keeps its runtime files,
+data, workspaces, IPython and Keras folders in a temporary home, so nothing of the user's is read or
+changed. Its PATH holds only the system folders: the seat itself must find the course's tools.
 """
 from __future__ import annotations
 
@@ -50,23 +50,24 @@ class SeatServer:
         self.token = secrets.token_hex(16)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = home / f"{seat}-server.log"
-        command = ["sh", str(SEAT_SCRIPT), seat, "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-                   "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}", *extra_arguments]
+        command = ["sh", str(SEAT_SCRIPT), seat, "--no-browser", "--ip=127.0.0.1",
+                   f"--port={self.port}", "--ServerApp.port_retries=0",
+                   f"--IdentityProvider.token={self.token}", *extra_arguments]
         env = dict(os.environ, PATH=SYSTEM_PATH, SEAT_PYTHON=sys.executable, SEAT_ROOT=str(root),
-                   JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                   JUPYTER_DATA_DIR=str(home / "data"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+                   JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_DATA_DIR=str(home / "data"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                    JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), IPYTHONDIR=str(home / "ipython"),
                    KERAS_HOME=str(home / "keras"))
         env.pop("COURSE_EXCHANGE", None)
         if exchange is not None:
             env["COURSE_EXCHANGE"] = str(exchange)
-        env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the seat sets it: the test must not do the seat's job
-        # ipykernel stops forwarding the process's own stdout and stderr (C++ log lines) to the notebook when
-        # it sees this variable; the kernel must behave as it does for a student.
+        env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the seat's job, not the test's
+        # ipykernel stops forwarding the process's own stdout and stderr (C++ log lines) to the
+        # notebook when it sees this variable; the kernel must behave as it does for a student.
         env.pop("PYTEST_CURRENT_TEST", None)
         self._log = self.log_path.open("w")
-        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                         start_new_session=True)
+        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
+                                         env=env, start_new_session=True)
         self._wait_until_serving()
 
     def url(self, path: str) -> str:

@@ -1,6 +1,6 @@
-"""What a person does in JupyterLab, through Playwright: open a notebook, edit and run cells, read outputs.
+"""What a person does in JupyterLab, through Playwright: open a notebook, edit and run cells, read.
 
-Selectors are JupyterLab 4's own class names; every wait has a deadline and fails with what it waited for.
+Selectors are JupyterLab 4's own class names; every wait has a deadline and says what it waited for.
 """
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ def expect_text(locator: Locator, text: str, timeout_ms: int = KERNEL_START_TIME
 
 def current_tab_is_dirty(page: Page) -> bool:
     """True when the current document's tab shows unsaved changes."""
-    tab_class = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").get_attribute("class") or ""
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+    tab_class = tab.get_attribute("class") or ""
     return "jp-mod-dirty" in tab_class.split()
 
 
@@ -77,13 +78,15 @@ def run_cell(page: Page, cell: Locator) -> None:
     """Runs one cell with Ctrl+Enter and waits until it has finished (its prompt shows a number)."""
     cell.locator(".jp-InputPrompt").click()
     page.keyboard.press("Control+Enter")
-    expect(cell.locator(".jp-InputPrompt")).not_to_have_text(_UNFINISHED_PROMPT, timeout=CELL_TIMEOUT_MS)
+    expect(cell.locator(".jp-InputPrompt")).not_to_have_text(_UNFINISHED_PROMPT,
+                                                             timeout=CELL_TIMEOUT_MS)
 
 
 def output_text(cell: Locator) -> str:
     """The text of all the cell's outputs, whether or not the cell is scrolled into view."""
-    # text_content, not inner_text: JupyterLab skips rendering cells out of view, and their inner text is empty.
-    return "\n".join(output.text_content() or "" for output in cell.locator(".jp-OutputArea-output").all())
+    # text_content, not inner_text: JupyterLab skips rendering cells out of view (no inner text).
+    outputs = cell.locator(".jp-OutputArea-output").all()
+    return "\n".join(output.text_content() or "" for output in outputs)
 
 
 def stderr_boxes(cell: Locator) -> list[str]:
@@ -99,7 +102,7 @@ def open_menu_item(page: Page, menu: str, item: str) -> None:
 
 
 def menu_items(page: Page, menu: str, keep_open: bool = False) -> list[str]:
-    """The labels of the visible items of ``menu``, which is opened (and closed again unless ``keep_open``)."""
+    """The labels of the visible items of ``menu``, opened (and closed unless ``keep_open``)."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
     items = page.locator(".lm-Menu .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
     expect(items.first).to_be_visible()
@@ -110,7 +113,7 @@ def menu_items(page: Page, menu: str, keep_open: bool = False) -> list[str]:
 
 
 def save(page: Page) -> None:
-    """Saves the current document with Ctrl+S and waits until its tab is no longer marked changed."""
+    """Saves the current document with Ctrl+S; waits until its tab is no longer marked changed."""
     page.keyboard.press("Control+s")
     expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).not_to_have_class(
         re.compile(r"\bjp-mod-dirty\b"), timeout=30_000)

@@ -1,4 +1,4 @@
-"""Where things are in the course's notebooks, read from their nbgrader metadata, and the reference answers."""
+"""Where cells are in the course's notebooks (by nbgrader metadata); the reference answers."""
 from __future__ import annotations
 
 import json
@@ -34,12 +34,13 @@ def index_of(grade: str, notebook: Path = RELEASE_NOTEBOOK) -> int:
 
 
 def code_cells_before(grade: str, notebook: Path = RELEASE_NOTEBOOK) -> list[int]:
-    """The positions of the code cells above the cell ``grade``: what a student runs before reaching it."""
+    """The positions of the code cells above the cell ``grade``: what a student runs before it."""
     stop = index_of(grade, notebook)
     return [i for i, cell in enumerate(_cells(notebook)[:stop]) if cell["cell_type"] == "code"]
 
 
 def reference_answer(grade: str) -> str:
-    """The solution notebook's code for the cell ``grade``, as a student would type it (no solution markers)."""
+    """The solution's code for the cell ``grade`` as a student types it (no solution markers)."""
     cell = next(cell for cell in _cells(SOLUTION_NOTEBOOK) if grade_id(cell) == grade)
-    return "\n".join(line for line in _source(cell).splitlines() if line.strip() not in SOLUTION_MARKERS) + "\n"
+    lines = [line for line in _source(cell).splitlines() if line.strip() not in SOLUTION_MARKERS]
+    return "\n".join(lines) + "\n"

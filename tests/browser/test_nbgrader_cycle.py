@@ -1,11 +1,12 @@
 """The whole nbgrader cycle through its web interfaces, with the two seats on one machine.
 
-The instructor's JupyterLab (``tools/seat.sh instructor``, formgrader) serves a temporary copy of the course;
-the student's JupyterLab (``tools/seat.sh student``) serves an empty home folder. They share the course's
-exchange folder. Neither server has the course environment on its PATH. The instructor generates and
-releases the assignment; the student fetches it, types the reference answers and submits; the instructor
-collects, autogrades (the hidden checks run in the sandboxed grader), reads the verdicts in formgrader, and
-releases feedback; the student fetches the feedback and reads it.
+The instructor's JupyterLab (``tools/seat.sh instructor``, formgrader) serves a temporary copy of
+the course; the student's JupyterLab (``tools/seat.sh student``) serves an empty home folder. They
+share the course's exchange folder. Neither server has the course environment on its PATH. The
+instructor generates and releases the assignment; the student fetches it, types the reference
+answers and submits; the instructor collects, autogrades (the hidden checks run in the sandboxed
+grader), reads the verdicts in formgrader, and releases feedback; the student fetches the feedback
+and reads it.
 """
 from __future__ import annotations
 
@@ -24,10 +25,11 @@ from resnet_course.nbgrader_course import copy_course
 ASSIGNMENT = "resnets"
 NOTEBOOK = "Residual_Networks"
 #: The cells a student writes; the submission has the reference code in each, and no trained model.
-ANSWERS = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50")
+ANSWERS = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50",
+           "train_resnet50")
 VERDICT = re.compile(r"\[PASS\] dense_residual_block: \S")
-#: Without a trained model, the checks of the handed-in model fail, each with a message on the lines after it
-#: (a line that is not the next check's verdict).
+#: Without a trained model, the checks of the handed-in model fail, each with a message on the lines
+#: after it (a line that is not the next check's verdict).
 FAILED_MODEL_CHECK = re.compile(r"\[FAIL\] train_resnet50: [^\n]+\n(?!\s*\[(?:PASS|FAIL)\])\s+\S")
 
 pytestmark = pytest.mark.incremental
@@ -40,8 +42,9 @@ def course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def instructor(browser, course, tmp_path_factory):
-    """The instructor's seat, started in the course folder; its exchange comes from the course's config."""
-    server = SeatServer("instructor", course, tmp_path_factory.mktemp("instructor-home"), exchange=None)
+    """The instructor's seat, in the course folder, whose config names the exchange."""
+    server = SeatServer("instructor", course, tmp_path_factory.mktemp("instructor-home"),
+                        exchange=None)
     yield server
     server.stop()
 
@@ -86,7 +89,7 @@ def assignments(student_page):
 
 
 def hidden_check_source_lines() -> list[str]:
-    """Lines of the hidden checks' code (definitions and assertions) that must never reach a student."""
+    """Lines of the hidden checks' code (definitions, assertions) a student must never see."""
     lines = {line.strip() for path in REPO.glob("grader/**/checks/*.py")
              for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip().startswith(("def ", "assert "))}
@@ -94,8 +97,8 @@ def hidden_check_source_lines() -> list[str]:
     return sorted(lines)
 
 
-def test_formgrader_lists_the_assignment_without_the_course_environment_on_path(formgrader, instructor_page,
-                                                                                 screenshots):
+def test_formgrader_lists_the_assignment_without_the_course_environment_on_path(
+        formgrader, instructor_page, screenshots):
     screenshots(instructor_page, "instructor opens formgrader")
     assert formgrader_page.row_text(formgrader, "name").strip() == ASSIGNMENT
 
@@ -110,17 +113,20 @@ def test_instructor_generates_and_releases_the_assignment(formgrader, instructor
 def test_student_fetches_the_released_assignment(assignments, student_page, screenshots):
     assignment_list_page.press(assignments, "released", "Fetch")
     fetched = assignment_list_page.section(assignments, "fetched")
-    fetched.first.locator("a.assignment-notebooks-link").click(timeout=assignment_list_page.TIMEOUT_MS)
+    notebooks = fetched.first.locator("a.assignment-notebooks-link")
+    notebooks.click(timeout=assignment_list_page.TIMEOUT_MS)
     screenshots(student_page, "student fetched the assignment")
     assert fetched.first.locator("a", has_text=NOTEBOOK).is_visible()
 
 
 def test_student_submits_the_finished_notebook(assignments, student_page, screenshots):
-    assignment_list_page.section(assignments, "fetched").first.locator("a", has_text=NOTEBOOK).click()
+    fetched = assignment_list_page.section(assignments, "fetched")
+    fetched.first.locator("a", has_text=NOTEBOOK).click()
     cells = lab_page.cells(student_page)
     lab_page.wait_for_cell_count(student_page, cell_count())
     for exercise in ANSWERS:
-        lab_page.replace_cell_source(student_page, cells.nth(index_of(exercise)), reference_answer(exercise))
+        lab_page.replace_cell_source(student_page, cells.nth(index_of(exercise)),
+                                     reference_answer(exercise))
     lab_page.save(student_page)
     panel = assignment_list_page.show(student_page)
     assignment_list_page.press(panel, "fetched", "Submit")
@@ -138,7 +144,8 @@ def test_instructor_collects_the_submission(formgrader, instructor_page):
 
 def test_instructor_autogrades_the_submission(formgrader, instructor_page, screenshots):
     formgrader_page.follow(formgrader, formgrader.locator("#main-table td.num-submissions a"))
-    formgrader_page.click_row_action(formgrader, "autograde", timeout_ms=formgrader_page.AUTOGRADE_TIMEOUT_MS)
+    formgrader_page.click_row_action(formgrader, "autograde",
+                                     timeout_ms=formgrader_page.AUTOGRADE_TIMEOUT_MS)
     lab_page.expect_text(formgrader.locator("#main-table td.status").first, "graded")
     screenshots(instructor_page, "instructor autograded the submission")
     assert re.fullmatch(r"[\d.]+ / 100", formgrader_page.row_text(formgrader, "score").strip())
@@ -155,7 +162,7 @@ def test_formgrader_shows_the_hidden_check_verdicts(formgrader, instructor_page,
 
 
 def test_instructor_releases_feedback(formgrader, instructor_page, screenshots):
-    formgrader_page.go_to(formgrader, "Manual Grading")  # the submission's page links only back to this one
+    formgrader_page.go_to(formgrader, "Manual Grading")  # the submission's page links only here
     formgrader_page.go_to(formgrader, "Manage Assignments")
     formgrader_page.click_row_action(formgrader, "generate-feedback")
     formgrader_page.click_row_action(formgrader, "release-feedback")
@@ -167,7 +174,8 @@ def feedback_text(student_page, screenshots):
     """The feedback the student fetched, as the text JupyterLab shows when the student opens it."""
     panel = assignment_list_page.show(student_page)
     assignment_list_page.press(panel, "submitted", "Fetch Feedback")
-    view = assignment_list_page.section(panel, "submitted").first.locator("a", has_text="view feedback")
+    submitted = assignment_list_page.section(panel, "submitted")
+    view = submitted.first.locator("a", has_text="view feedback")
     view.click(timeout=assignment_list_page.TIMEOUT_MS)
     student_page.locator(".jp-DirListing-item", has_text=f"{NOTEBOOK}.html").dblclick()
     body = student_page.frame_locator(".jp-HTMLViewer iframe").locator("body")

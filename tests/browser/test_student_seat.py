@@ -1,7 +1,8 @@
-"""The student's seat: the release notebook in the JupyterLab that ``make lab`` starts, used as a student would.
+"""The student's seat: the release notebook in ``make lab``'s JupyterLab, used as a student would.
 
-A copy of the release notebook is served from a temporary folder. The student opens it, runs the cells up to
-Exercise 1, types a wrong answer, reads the public check's message, types the right answer and sees it pass.
+A copy of the release notebook is served from a temporary folder. The student opens it, runs the
+cells up to Exercise 1, types a wrong answer, reads the public check's message, types the right
+answer and sees it pass.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 import lab_page
 from browser_setup import VIEWPORT
 from jupyter_seats import SeatServer
-from notebook_cells import RELEASE_NOTEBOOK, cell_count, code_cells_before, index_of, reference_answer
+from notebook_cells import (RELEASE_NOTEBOOK, cell_count, code_cells_before, index_of,
+                            reference_answer)
 
 NOTEBOOK_PATH = "assignments/resnets/Residual_Networks.ipynb"
 EXERCISE = "dense_residual_block"
@@ -26,8 +28,8 @@ SKIP_AFTER_RELU = '''def dense_residual_block(a_prev, units, initializer="glorot
 '''
 SKIP_AFTER_RELU_MESSAGE = "a[l] is added after the final ReLU"
 PASSED_MESSAGE = f"All checks passed for {EXERCISE}."
-#: How long a freshly opened notebook must stay unchanged: the kernel's reply that rewrites the notebook's
-#: language_info arrives asynchronously, shortly after the kernel reports idle.
+#: How long a freshly opened notebook must stay unchanged: the kernel's reply that rewrites the
+#: notebook's language_info arrives asynchronously, shortly after the kernel reports idle.
 QUIET_PERIOD_S = 2.0
 
 pytestmark = pytest.mark.incremental
@@ -61,17 +63,18 @@ def ran_cells() -> list[int]:
 def test_release_notebook_opens_with_an_idle_kernel(page, student, screenshots, report_line):
     seconds = lab_page.open_notebook_from_url(page, student.url(f"/lab/tree/{NOTEBOOK_PATH}"),
                                               cell_count(RELEASE_NOTEBOOK))
-    report_line(f"student seat: notebook usable (all cells shown, kernel idle) {seconds:.1f} s after the request")
+    report_line(f"student seat: notebook usable (all cells shown, kernel idle) {seconds:.1f} s "
+                "after the request")
     screenshots(page, "student opens the release notebook")
 
 
-@pytest.mark.xfail(strict=True, reason="the release notebook ships a minimal language_info, which JupyterLab "
-                                       "completes as soon as the kernel connects")
+@pytest.mark.xfail(strict=True, reason="the release notebook ships a minimal language_info, which "
+                                       "JupyterLab completes as soon as the kernel connects")
 @pytest.mark.observation
 def test_notebook_is_not_changed_before_the_first_edit(page):
     deadline = time.monotonic() + QUIET_PERIOD_S
     while time.monotonic() < deadline:
-        assert not lab_page.current_tab_is_dirty(page), "the notebook is marked changed before any edit"
+        assert not lab_page.current_tab_is_dirty(page), "marked changed before any edit"
         time.sleep(0.1)
 
 
@@ -85,7 +88,7 @@ def test_nbgrader_menu_offers_the_student_only_the_assignment_list(page, screens
 
 @pytest.mark.observation
 def test_create_assignment_panel_is_not_in_the_student_jupyterlab(page):
-    assert page.locator("#nbgrader-create_assignemnt").count() == 0  # nbgrader's own spelling of the id
+    assert page.locator("#nbgrader-create_assignemnt").count() == 0  # nbgrader's own spelling
     assert page.get_by_title("Nbgrader Create Assignment").count() == 0
 
 
@@ -134,8 +137,8 @@ def test_cells_after_the_imports_show_no_tensorflow_log_lines(page, ran_cells):
     assert {index: texts for index, texts in boxes.items() if texts} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="importing TensorFlow writes its start-up log lines to the kernel's "
-                                       "stderr before any log level applies")
+@pytest.mark.xfail(strict=True, reason="importing TensorFlow writes its start-up log lines to the "
+                                       "kernel's stderr before any log level applies")
 @pytest.mark.observation
 def test_no_cell_that_ran_shows_a_red_box(page, ran_cells):
     cells = lab_page.cells(page)
