@@ -81,8 +81,15 @@ def all_cases() -> list[tuple[str, str]]:
 
 
 def hidden_paths() -> tuple[Path, ...]:
-    """The course paths a submission must never read (covered at the ``unshare`` level)."""
+    """The course paths a submission must never read (covered at the ``unshare`` level).
+
+    The exchange holds every student's submissions: the course's ``exchange/`` folder, and the one
+    ``COURSE_EXCHANGE`` names when set (see ``nbgrader_config.py``).
+    """
     paths = [REPO_DIR / "solutions", GRADER_DIR, REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
+    paths += [REPO_DIR / "exchange"] + (
+        [Path(os.environ["COURSE_EXCHANGE"])] if os.environ.get("COURSE_EXCHANGE") else []
+    )
     data_dirs = [REPO_DIR / "data"] + (
         [Path(os.environ["SIGNS_DATA_DIR"])] if os.environ.get("SIGNS_DATA_DIR") else []
     )
