@@ -9,6 +9,8 @@ graded there once, and once by the batch grader, and every test reads those runs
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -36,6 +38,7 @@ RELEASE_NOTEBOOK = REPO / "assignments" / "resnets" / "Residual_Networks.ipynb"
 NOTEBOOK = "Residual_Networks.ipynb"
 VISIBILITY = "after_published"
 STUDENTS = ("reference", "mistaken", "hostile")
+CANVAS_CSV = "canvas.csv"
 TEST_FIELDS = {"name", "score", "max_score", "status", "output", "visibility"}
 
 
@@ -109,12 +112,12 @@ def batch_results(submissions, tmp_path_factory) -> dict[str, dict]:
     """Each student's results.json from ``python -m grader grade`` on the same three notebooks."""
     out = tmp_path_factory.mktemp("batch")
     command = [sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out)]
-    done = _run(command, timeout=900, cwd=REPO)
+    done = _run(command + ["--canvas-csv", str(out / CANVAS_CSV)], timeout=900, cwd=REPO)
     assert done.returncode == 0, done.stderr[-3000:]
     return {
         student: json.loads((out / "students" / student / "results.json").read_text())
         for student in STUDENTS
-    }
+    } | {CANVAS_CSV: (out / CANVAS_CSV).read_text(encoding="utf-8")}
 
 
 def _entries(package: Path) -> dict[str, zipfile.ZipInfo]:
@@ -227,6 +230,15 @@ def test_mistaken_and_hostile_submissions_lose_their_exercises_points(gradescope
     for student, exercise in (("mistaken", "identity_block"), ("hostile", "dense_residual_block")):
         assert gradescope_results[student]["score"] < reference["score"], student
         assert failed(student, (exercise,)), student
+
+
+def test_canvas_export_of_the_class_holds_each_students_total(batch_results):
+    header, possible, *rows = csv.reader(io.StringIO(batch_results[CANVAS_CSV]))
+    totals = {row[0]: float(row[-1]) for row in rows}
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert possible[0] == "Points Possible"
+    assert float(possible[-1]) == batch_results["reference"]["max_score"]
+    assert totals == {student: batch_results[student]["score"] for student in STUDENTS}
 
 
 def test_submission_without_a_notebook_gets_zero_and_the_reason(package, tmp_path):
