@@ -88,8 +88,10 @@ def _autograder_root(package: Path, folder: Path) -> Path:
     return root
 
 
-def _run_autograder(root: Path) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+def _run_autograder(root: Path, **variables: str) -> subprocess.CompletedProcess:
+    environment = dict(
+        os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable, **variables
+    )
     environment.pop("PYTHONPATH", None)
     return _run([str(root / "run_autograder")], timeout=900, cwd=root, env=environment)
 
@@ -249,6 +251,15 @@ def test_submission_without_a_notebook_gets_zero_and_the_reason(package, tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     assert results["score"] == 0 and results["tests"] == []
     assert "no notebook was submitted" in results["output"]
+
+
+def test_grader_fault_writes_no_results_and_exits_non_zero(package, tmp_path):
+    root = _autograder_root(package, tmp_path)
+    shutil.copy(RELEASE_NOTEBOOK, root / "submission" / NOTEBOOK)
+    done = _run_autograder(root, GRADER_ISOLATION="no-such-sandbox")
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "grader fault" in done.stderr
+    assert not (root / "results" / "results.json").exists()
 
 
 def test_unknown_visibility_is_refused(tmp_path):
