@@ -1,6 +1,7 @@
 """The grader's command line.
 
-``python -m grader check NOTEBOOK [--json]`` and ``python -m grader grade``.
+``python -m grader check NOTEBOOK [--json]``, ``python -m grader grade`` and
+``python -m grader gradescope``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         "grade", help="grade a whole class", description=batch_cli.DESCRIPTION
     )
     batch_cli.add_arguments(grade)
+    from grader.gradescope import cli as gradescope_cli
+
+    gradescope = commands.add_parser(
+        "gradescope",
+        help="build the Gradescope autograder package",
+        description=gradescope_cli.DESCRIPTION,
+    )
+    gradescope_cli.add_arguments(gradescope)
     return parser
 
 

@@ -60,6 +60,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--timeout", type=float, default=None, help="seconds allowed per submission"
     )
+    parser.add_argument(
+        "--canvas-csv",
+        type=Path,
+        default=None,
+        help="also write the class's scores in Canvas's grade-import CSV format to this file",
+    )
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV mapping student ids to Canvas identities, for --canvas-csv (columns: student, "
+        "name, canvas_id, sis_user_id, sis_login_id, section)",
+    )
+    parser.add_argument(
+        "--canvas-assignment",
+        default=None,
+        help="the Canvas column's title; 'Title (ID)' updates that existing assignment (default: "
+        "the assignment's name)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -74,8 +93,14 @@ def run(args: argparse.Namespace) -> int:
         0 when grading ran (whatever the scores and even if some submissions could not be graded),
         2 when it could not start, 130 when interrupted.
     """
+    from grader.batch.canvas import RosterError, read_roster
     from grader.batch.run import BatchError, BatchOptions, grade_class, interrupt_on_sigint
 
+    try:
+        roster = read_roster(args.roster) if args.roster else None
+    except RosterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     # Every option of the command is a field of BatchOptions, under its name or the one here.
     given = {
         _FIELDS.get(name, name): value for name, value in vars(args).items() if value is not None
@@ -96,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    if args.canvas_csv:
+        _write_canvas(args, report.records, roster)
     print(
         f"{len(report.records)} students: {len(report.graded)} graded, {len(report.skipped)} "
         f"unchanged and skipped, {len(report.failed)} could not be graded; {report.wall_s:.0f} s "
@@ -103,6 +130,19 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _write_canvas(args: argparse.Namespace, records, roster) -> None:
+    from grader.batch.canvas import assignment_title, write_canvas_csv
+
+    title = args.canvas_assignment or assignment_title(records)
+    unlisted = write_canvas_csv(args.canvas_csv, records, title, roster)
+    print(f"Canvas import file: {args.canvas_csv} (column {title!r})", file=sys.stderr)
+    if unlisted:
+        print(
+            f"warning: not in the roster, written under their own ids: {', '.join(unlisted)}",
+            file=sys.stderr,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
