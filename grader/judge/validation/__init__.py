@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from grader.judge.validation.architecture import Architecture, read_architecture
 from grader.judge.validation.archive import (
@@ -34,15 +33,12 @@ from grader.judge.validation.weights import check_weights
 __all__ = ["Architecture", "Caps", "ModelFileError", "validate_model_file"]
 
 
-def validate_model_file(
-    path: str | os.PathLike, caps: Caps = DEFAULT_CAPS, scratch: Path | None = None
-) -> Architecture:
+def validate_model_file(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> Architecture:
     """Checks a ``.keras`` file as data, without Keras.
 
     Args:
         path: the file.
         caps: the limits in force.
-        scratch: a folder for a compressed weights entry's copy (default: the temporary folder).
 
     Returns:
         The architecture its configuration declares, measured.
@@ -61,8 +57,7 @@ def validate_model_file(
             len(architecture.layer_paths),
             caps,
         )
-        with archive.open_entry(WEIGHTS_ENTRY, cap, scratch) as weights:
-            check_weights(weights, architecture, caps)
+        check_weights(archive.open_entry(WEIGHTS_ENTRY, cap), architecture, caps)
     return architecture
 
 

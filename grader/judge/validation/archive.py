@@ -3,21 +3,17 @@
 Keras 3 writes exactly three entries, uncompressed: ``metadata.json``, ``config.json`` and
 ``model.weights.h5`` (an ``assets/`` folder only for layers that keep files, which a ResNet has
 none of). Anything else, any entry that is a link, encrypted, larger than its cap or expanding more
-than the caps allow, is refused before it is read. A stored (uncompressed) weights entry is read in
-place through a window on the archive; a deflated one is copied out, never past its cap.
+than the caps allow, is refused before it is read. The weights entry is read in place through a
+window on the archive, so nothing is extracted.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
 import stat
 import struct
-import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,7 +27,6 @@ ENTRIES = (METADATA_ENTRY, CONFIG_ENTRY, WEIGHTS_ENTRY)
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
-_COPY_CHUNK = 1 << 20
 
 
 class KerasArchive:
@@ -79,14 +74,15 @@ class KerasArchive:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise ModelFileError(f"its {name} is damaged ({exc})") from None
 
-    @contextmanager
-    def open_entry(self, name: str, cap: int, scratch: Path | None = None) -> Iterator[BinaryIO]:
-        """Yields a seekable file for an entry, refusing it when it declares more than ``cap``.
+    def open_entry(self, name: str, cap: int) -> BinaryIO:
+        """Returns a seekable, read-only view of a stored entry, read in place in the archive.
 
         Args:
             name: the entry.
             cap: the most bytes it may hold.
-            scratch: where a compressed entry is copied out to (default: the temporary folder).
+
+        Raises:
+            ModelFileError: when it declares more than ``cap`` or is compressed.
         """
         info = self.entries[name]
         if info.file_size > cap:
@@ -94,17 +90,12 @@ class KerasArchive:
                 f"its {name} would expand to {describe_bytes(info.file_size)}, but the model its "
                 f"config.json describes needs at most {describe_bytes(cap)}"
             )
-        if info.compress_type == zipfile.ZIP_STORED:
-            yield _Window(self._handle, _data_offset(self._handle, info), info.file_size)
-            return
-        with tempfile.TemporaryFile(dir=scratch) as copy:
-            try:
-                with self._archive.open(info) as source:
-                    shutil.copyfileobj(source, copy, _COPY_CHUNK)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-                raise ModelFileError(f"its {name} is damaged ({exc})") from None
-            copy.seek(0)
-            yield copy
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise ModelFileError(
+                f"its {name} is compressed; Keras stores it uncompressed: save the model with "
+                "model.save('resnet50_signs.keras') and hand in that file as it is"
+            )
+        return _Window(self._handle, _data_offset(self._handle, info), info.file_size)
 
 
 def open_archive(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> KerasArchive:
