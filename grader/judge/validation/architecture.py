@@ -162,6 +162,7 @@ class _Reader:
     def model(self, entry: dict, prefix: str, depth: int) -> _Model:
         if depth > self.caps.nesting:
             raise ModelFileError(f"models are nested more than {self.caps.nesting} deep")
+        _expect_names(entry)
         key = (entry.get("module"), entry.get("class_name"))
         registered = entry.get("registered_name")
         if key not in (FUNCTIONAL, SEQUENTIAL) or registered not in (None, key[1]):
@@ -189,6 +190,7 @@ class _Reader:
         unknown = sorted(set(entry) - _ENTRY_KEYS)
         if unknown:
             raise ModelFileError(f"a layer entry has unknown keys {unknown}")
+        _expect_names(entry)
         if entry.get("compile_config") not in (None, {}):
             # Keras would compile a nested model, rebuilding its optimizer and losses.
             raise ModelFileError("a model nested in the model carries a training configuration")
@@ -303,7 +305,8 @@ class _Model:
             unknown = sorted(set(config) - _INPUT_KEYS)
             if unknown:
                 raise ModelFileError(f"it has options an input does not take: {unknown}")
-            if config.get("dtype", "float32") not in INPUT_DTYPES:
+            dtype = config.get("dtype", "float32")
+            if not isinstance(dtype, str) or dtype not in INPUT_DTYPES:
                 raise ModelFileError(f"its dtype {config.get('dtype')!r} is not a number type")
             for option in ("sparse", "ragged", "optional"):
                 if config.get(option, False) is not False:
@@ -450,7 +453,8 @@ class _Sequential(_Model):
     def declared_inputs(self) -> list[Shape]:
         if self.input_layer is not None:
             return [_input_shape(self.input_layer.config)]
-        built = (self.entry.get("build_config") or {}).get("input_shape")
+        build_config = self.entry.get("build_config")
+        built = build_config.get("input_shape") if isinstance(build_config, dict) else None
         for candidate in (self.build_input, built):
             if candidate is not None:
                 return [_shape(candidate, "the sequential model's input shape")]
@@ -481,6 +485,13 @@ class _context:
         if isinstance(value, ModelFileError) and not str(value).startswith(("layer ", "the model")):
             raise ModelFileError(f"{self.where}: {value}") from None
         return False
+
+
+def _expect_names(entry: dict) -> None:
+    """Refuses an entry whose module, class or registered name is not text."""
+    for key in ("module", "class_name", "registered_name"):
+        if not isinstance(entry.get(key), (str, type(None))):
+            raise ModelFileError(f"a layer's {key} is not text")
 
 
 def _dict(value: object, what: str) -> dict:

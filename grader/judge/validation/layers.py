@@ -89,8 +89,10 @@ def number(config: dict, key: str, default: float | None = 0.0, *, optional=Fals
     value = config.get(key, default)
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         _refuse(f"{key}={value!r} is not a number")
+    if isinstance(value, int) and abs(value) > 2**63 or not math.isfinite(value):
+        _refuse(f"{key}={value!r} is not a finite number of sensible size")
     return float(value)
 
 

@@ -72,16 +72,16 @@ def refuse_foreign(class_name: object, module: object, registered: object) -> No
             "the model wraps a TensorFlow SavedModel (TFSMLayer), which the grader does not load. "
             "Save the Keras model itself with model.save('resnet50_signs.keras')."
         )
-    if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")):
-        raise ModelFileError(
-            f"the model names {class_name!r} from module {module!r}, which is not part of Keras: "
-            "only Keras's own layers and operations are loaded."
-        )
     if registered not in (None, class_name) or not isinstance(module, str):
         raise ModelFileError(
             f"the model holds a custom class {class_name!r} (registered as {registered!r}): a "
             "class of your own cannot be rebuilt without running your code. Build the model from "
             "keras.layers and keras.ops only."
+        )
+    if isinstance(module, str) and not (module == "keras" or module.startswith("keras.")):
+        raise ModelFileError(
+            f"the model names {class_name!r} from module {module!r}, which is not part of Keras: "
+            "only Keras's own layers and operations are loaded."
         )
     raise ModelFileError(
         f"the model uses {module}.{class_name}, which the grader does not load: a ResNet needs "
@@ -117,7 +117,10 @@ def check_options(value: object, where: str, depth: int, max_depth: int) -> None
             check_options(value.get("config"), where, depth + 1, max_depth)
             return
         module, registered = value.get("module"), value.get("registered_name")
-        if (module, class_name) not in ALLOWED_OBJECTS or registered not in (None, class_name):
+        named = all(isinstance(n, (str, type(None))) for n in (module, class_name, registered))
+        if not named or (module, class_name) not in ALLOWED_OBJECTS:
+            refuse_foreign(class_name, module, registered)
+        if registered not in (None, class_name):
             refuse_foreign(class_name, module, registered)
         check_options(value.get("config"), where, depth + 1, max_depth)
     elif not (value is None or isinstance(value, (str, int, float, bool))):
@@ -138,7 +141,8 @@ def variable_bytes(dtype: object) -> int:
             refuse_foreign(
                 dtype.get("class_name"), dtype.get("module"), dtype.get("registered_name")
             )
-        name = (dtype.get("config") or {}).get("name")
-    if name not in VARIABLE_BYTES:
+        config = dtype.get("config")
+        name = config.get("name") if isinstance(config, dict) else None
+    if not isinstance(name, str) or name not in VARIABLE_BYTES:
         raise ModelFileError(f"the dtype policy {name!r} is not one a plain Keras layer uses")
     return VARIABLE_BYTES[name]
