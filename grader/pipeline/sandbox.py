@@ -400,8 +400,9 @@ def _unshare_command(argv: list[str], mounts: Mounts) -> list[str]:
         "for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do "
         f'case "$m" in {keep}) ;; *) mount -o remount,bind,ro "$m" 2>/dev/null;; esac; done; true'
     )
-    # Fail closed: if a cover or a bind cannot be mounted the command does not run at all.
-    script = " && ".join(steps + [remount, 'exec "$@"'])
+    # Fail closed: if a cover or a bind cannot be mounted the command does not run at all. The
+    # working folder is entered again, so that it is the new mount, not the folder beneath it.
+    script = " && ".join(steps + [remount, 'cd "$PWD"', 'exec "$@"'])
     return [
         unshare,
         "--user",
