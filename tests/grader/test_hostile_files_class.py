@@ -196,11 +196,13 @@ def test_artifacts_crafted_inside_the_producer_are_refused(hostile_files_class):
     ), checks[-1]["message"]
 
 
-def test_judge_of_a_crafted_file_uses_no_more_memory_than_an_honest_one(hostile_files_class):
+def test_judge_of_a_crafted_file_uses_about_the_memory_of_an_honest_one(hostile_files_class):
     records = hostile_files_class["records"]
     peak = {s: r["result"]["resources"]["judge_peak_memory_bytes"] for s, r in records.items()}
     honest = max(peak["honest"], peak["honest_model"])
-    assert {s: p for s, p in peak.items() if p > 1.25 * honest} == {}, peak
+    # The proportional set size splits shared library pages among the processes that map them, so
+    # one judge's figure varies with what else runs; a loaded crafted file would add gigabytes.
+    assert {s: p for s, p in peak.items() if p > 2 * honest} == {}, peak
 
 
 def test_grading_a_crafted_file_takes_no_more_disk_than_the_file_it_keeps(hostile_files_class):
