@@ -92,12 +92,7 @@ def run_judge(
             str(verdicts_path),
         ],
         cwd=scratch,
-        mounts=Mounts(
-            read_write=(out_dir,),
-            read_only=(artifact_dir, *_package_dirs(), *_data_files(data_dir)),
-            hidden=hidden,
-            scratch=((scratch, JUDGE_SCRATCH_BYTES),),
-        ),
+        mounts=judge_mounts(artifact_dir, out_dir, scratch, data_dir, hidden),
         limits=Limits(
             wall_s=timeout_s,
             memory_bytes=JUDGE_MEMORY_BYTES,
@@ -118,6 +113,29 @@ def run_judge(
         return JudgeRun(Verdicts.load(verdicts_path), run)
     except ResultError as exc:
         raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
+
+
+def judge_mounts(
+    artifact_dir: Path, out_dir: Path, scratch: Path, data_dir: Path, hidden: tuple[Path, ...]
+) -> Mounts:
+    """What the judge may see: its inputs read-only, its verdicts folder and its scratch space.
+
+    Args:
+        artifact_dir: the submission's artifacts.
+        out_dir: the folder it writes its verdicts to.
+        scratch: its home and temporary folder (an empty, capped file system).
+        data_dir: the data set's folder; only the splits it reads are shown.
+        hidden: paths to cover at the ``unshare`` level.
+
+    Returns:
+        The mounts.
+    """
+    return Mounts(
+        read_write=(out_dir,),
+        read_only=(artifact_dir, *_package_dirs(), *_data_files(data_dir)),
+        hidden=hidden,
+        scratch=((scratch, JUDGE_SCRATCH_BYTES),),
+    )
 
 
 def prepared_data_dir() -> Path:
