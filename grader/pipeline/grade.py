@@ -16,7 +16,12 @@ from pathlib import Path
 from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.sandbox import probe_isolation
-from grader.pipeline.supervisor import PRODUCER_TIMEOUT_S, STEP_TIMEOUT_S, hidden_paths, produce
+from grader.pipeline.supervisor import (
+    PRODUCER_TIMEOUT_S,
+    STEP_TIMEOUT_S,
+    private_course_paths,
+    produce,
+)
 from grader.report.result import ExerciseResult, GradeResult, Verdicts
 from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
@@ -84,7 +89,7 @@ def grade_notebook(
             root / "judge",
             timeout_s=judge_timeout,
             isolation=level,
-            hidden=hidden_paths(),
+            hidden=private_course_paths(),
         )
         judged = time.monotonic()
         disk = _disk_bytes(root)

@@ -84,14 +84,23 @@ def all_cases() -> list[tuple[str, str]]:
     return [(case.exercise, case.name) for case in case_module.CASES]
 
 
+def private_course_paths() -> tuple[Path, ...]:
+    """The course paths neither the producer nor the judge needs: solutions, tests, gradebook."""
+    paths = [REPO_DIR / "solutions", REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
+    return tuple(path for path in paths if path.exists())
+
+
 def hidden_paths() -> tuple[Path, ...]:
-    """The course paths a submission must never read (covered at the ``unshare`` level)."""
-    paths = [REPO_DIR / "solutions", GRADER_DIR, REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
+    """The course paths a submission must never read (covered at the ``unshare`` level).
+
+    The private course paths, and what only the judge may read: the grader's code (the hidden
+    checks) and the hidden split.
+    """
     data_dirs = [REPO_DIR / "data"] + (
         [Path(os.environ["SIGNS_DATA_DIR"])] if os.environ.get("SIGNS_DATA_DIR") else []
     )
-    paths += [folder / "hidden_signs.h5" for folder in data_dirs]
-    return tuple(path for path in paths if path.exists())
+    paths = [GRADER_DIR] + [folder / "hidden_signs.h5" for folder in data_dirs]
+    return private_course_paths() + tuple(path for path in paths if path.exists())
 
 
 def produce(

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from grader.pipeline import sandbox
-from grader.pipeline.judging import judge_mounts
+from grader.pipeline.judging import DATA_FILES, judge_mounts, prepared_data_dir
 from grader.pipeline.sandbox import Limits, run_sandboxed
+from grader.pipeline.supervisor import private_course_paths
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -95,3 +96,26 @@ def test_judge_cannot_read_the_gradebook(course, level):
 @pytest.mark.skipif("bwrap" not in NAMESPACED, reason="only bubblewrap shows nothing else")
 def test_judge_cannot_read_another_submission(course):
     assert "READ /bob/artifacts/manifest.json b'x'" not in _probe(course, "bwrap")
+
+
+def test_nothing_the_judge_reads_is_covered_at_level_unshare(tmp_path):
+    mounts = judge_mounts(
+        tmp_path / "artifacts",
+        tmp_path / "out",
+        tmp_path / "scratch",
+        prepared_data_dir(),
+        hidden=private_course_paths(),
+    )
+    covered = [
+        (hidden, needed)
+        for hidden in mounts.hidden
+        for needed in mounts.read_only
+        if needed == hidden or hidden in needed.parents or needed in hidden.parents
+    ]
+    assert covered == []
+
+
+def test_missing_splits_are_generated_before_the_judge_starts(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNS_DATA_DIR", str(tmp_path))
+    data_dir = prepared_data_dir()
+    assert sorted(p.name for p in data_dir.glob("*.h5")) == sorted(DATA_FILES)
