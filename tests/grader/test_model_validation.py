@@ -37,14 +37,14 @@ REASONS = {
     "lambda_layer": "Lambda layer",
     "foreign_module": "module 'os'",
     "registered_class": "custom class 'MyReLU'",
-    "tfsm_layer": "TFSMLayer",
+    "tfsm_layer": "wraps a TensorFlow SavedModel (TFSMLayer)",
     "truncated_zip": "not a complete zip archive",
     "random_bytes": "not a complete zip archive",
     "parent_entry": "'../x'",
     "symbolic_link": "symbolic link",
     "external_link": "link to another file",
     "oversized_dataset": "(16, 67108864)",
-    "large_model": "858 MiB",
+    "large_model": "the file is 858 MiB; the grader loads model files of at most",
 }
 
 
