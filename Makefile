@@ -1,4 +1,5 @@
-# Two user-facing targets, `make test` and `make demo`; both build the environment first.
+# User-facing targets: `make test` and `make demo`, and the two seats `make lab` (student) and
+# `make instructor`; each builds the environment first.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -12,12 +13,16 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 export PYTHONUNBUFFERED := 1
 
-.PHONY: test demo env clean data
+# The release notebook the student's JupyterLab opens on.
+STUDENT_NOTEBOOK := assignments/resnets/Residual_Networks.ipynb
+
+.PHONY: test demo env clean data lab instructor
 
 env: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@sh tools/install-sandbox-tools.sh
+	@sh tools/install-browser.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e ".[$(EXTRAS)]"
 	@rm -f $(VENV)/.installed-*
@@ -28,6 +33,12 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m instructor.demo
+
+lab: $(STAMP)
+	@sh tools/seat.sh student --LabApp.default_url=/lab/tree/$(STUDENT_NOTEBOOK) $(LAB_ARGS)
+
+instructor: $(STAMP)
+	@sh tools/seat.sh instructor $(LAB_ARGS)
 
 data: $(STAMP)
 	$(PY) -m signs_data generate

@@ -85,8 +85,15 @@ def all_cases() -> list[tuple[str, str]]:
 
 
 def private_course_paths() -> tuple[Path, ...]:
-    """The course paths neither the producer nor the judge needs: solutions, tests, gradebook."""
+    """The course paths neither the producer nor the judge needs: solutions, tests, gradebook.
+
+    And the exchange, which holds every student's submissions: the course's ``exchange/`` folder,
+    and the one ``COURSE_EXCHANGE`` names when set (see ``nbgrader_config.py``).
+    """
     paths = [REPO_DIR / "solutions", REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
+    paths += [REPO_DIR / "exchange"] + (
+        [Path(os.environ["COURSE_EXCHANGE"])] if os.environ.get("COURSE_EXCHANGE") else []
+    )
     return tuple(path for path in paths if path.exists())
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.pipeline import sandbox, unprivileged
+from grader.pipeline import sandbox, supervisor, unprivileged
 from grader.pipeline.sandbox import Limits, Mounts, probe_isolation, run_sandboxed
 
 with warnings.catch_warnings():
@@ -72,6 +72,38 @@ def test_hidden_course_file_cannot_be_read(tmp_path, scratch, level):
     )
     result = run_python(code, scratch, level=level, hidden=[secret])
     assert "SECRET" not in result.output, result.output
+
+
+def test_hidden_paths_cover_the_course_exchange(tmp_path, monkeypatch):
+    (tmp_path / "exchange").mkdir()
+    monkeypatch.setattr(supervisor, "REPO_DIR", tmp_path)
+    monkeypatch.delenv("COURSE_EXCHANGE", raising=False)
+    assert tmp_path / "exchange" in supervisor.hidden_paths()
+
+
+def test_hidden_paths_cover_the_exchange_course_exchange_names(tmp_path, monkeypatch):
+    shared = tmp_path / "shared-exchange"
+    shared.mkdir()
+    monkeypatch.setenv("COURSE_EXCHANGE", str(shared))
+    assert shared in supervisor.hidden_paths()
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_other_students_submission_in_the_exchange_cannot_be_read(
+    tmp_path, scratch, level, monkeypatch
+):
+    exchange = tmp_path / "exchange"
+    inbound = exchange / "resnets-course" / "inbound" / "other+resnets+2026-01-01 00:00:00"
+    inbound.mkdir(parents=True)
+    (inbound / "Residual_Networks.ipynb").write_text("OTHER STUDENT'S ANSWERS")
+    monkeypatch.setenv("COURSE_EXCHANGE", str(exchange))
+    code = (
+        f"import pathlib\ntry:\n    print('READ', *pathlib.Path({str(inbound)!r}).iterdir(),\n"
+        f"          pathlib.Path({str(inbound / 'Residual_Networks.ipynb')!r}).read_text())\n"
+        "except OSError:\n    print('NOPE')\n"
+    )
+    result = run_python(code, scratch, level=level, hidden=supervisor.hidden_paths())
+    assert "OTHER STUDENT" not in result.output, result.output
 
 
 @pytest.mark.parametrize("level", NAMESPACED)
