@@ -142,17 +142,17 @@ class MemorySampler(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
         self.peak = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
         """Samples until stopped."""
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.peak = max(self.peak, psutil.virtual_memory().used)
-            self._stop.wait(0.5)
+            self._halt.wait(0.5)
 
     def stop(self) -> int:
         """Stops sampling; returns the peak in bytes."""
-        self._stop.set()
+        self._halt.set()
         self.join()
         return self.peak
 
