@@ -17,7 +17,7 @@ EXIT_GRADER_FAILED = 3
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the parser for every sub-command."""
-    from grader.pipeline.child_process import RESULT_FILE_OPTION
+    from grader.pipeline.child_process import MODEL_PROBLEM_OPTION, RESULT_FILE_OPTION
     from grader.pipeline.supervisor import PRODUCER_TIMEOUT_S, STEP_TIMEOUT_S
 
     parser = argparse.ArgumentParser(
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep the artifacts and verdicts in this folder (default: a temporary one)",
     )
     check.add_argument(RESULT_FILE_OPTION, default=None, help=argparse.SUPPRESS)
+    check.add_argument(MODEL_PROBLEM_OPTION, default="", help=argparse.SUPPRESS)
     check.set_defaults(handler=check_command)
     from grader.batch import cli as batch_cli
 
@@ -93,12 +94,16 @@ def check_command(args: argparse.Namespace) -> int:
     Returns:
         The exit status (see :func:`build_parser`).
     """
+    from grader.pipeline.child_process import die_with_starter
     from grader.pipeline.errors import GradingError
     from grader.pipeline.grade import grade_notebook
     from grader.pipeline.notebook import NotebookError
     from grader.report.gradescope import gradescope_results
     from grader.report.text import text_report
 
+    if not die_with_starter():
+        print("grader: the process that started this grading has ended", file=sys.stderr)
+        return EXIT_GRADER_FAILED
     try:
         result = grade_notebook(
             args.notebook,
@@ -106,6 +111,7 @@ def check_command(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             step_timeout=args.step_timeout,
             isolation=args.isolation,
+            model_problem=args.model_problem,
         )
     except NotebookError as exc:
         print(f"grader: cannot grade this file: {exc}", file=sys.stderr)

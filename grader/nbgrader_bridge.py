@@ -45,7 +45,7 @@ from grader.pipeline.errors import GradingError
 from grader.report.gradescope import check_outputs
 from grader.report.numbers import format_number
 from grader.report.result import UNSANDBOXED_WARNING, GradeResult
-from grader.sandboxed.contract import TRAINED_MODEL_NAME
+from grader.sandboxed.contract import TRAINED_MODEL_NAME, trained_model_problem
 
 RESOURCE_KEY = "grader_hidden_checks"
 GRADE_CELL_PREFIX = "test_"
@@ -83,7 +83,8 @@ class StartHiddenChecks(NbGraderPreprocessor):
             course.format_path(course.submitted_directory, info["student"], info["assignment"])
         )
         model = submitted / self.model_name
-        model = model if model.is_file() else None
+        model_problem = trained_model_problem(model) if os.path.lexists(model) else ""
+        model = model if os.path.lexists(model) and not model_problem else None
         autograded = Path(resources.get("metadata", {}).get("path") or ".")
         if model is not None and autograded.is_dir():
             shutil.copyfile(model, autograded / self.model_name)
@@ -93,7 +94,7 @@ class StartHiddenChecks(NbGraderPreprocessor):
         )
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hidden-checks")
         resources[RESOURCE_KEY] = executor.submit(
-            _grade_snapshot, snapshot, info["notebook"], model, self.timeout
+            _grade_snapshot, snapshot, info["notebook"], model, self.timeout, model_problem
         )
         executor.shutdown(wait=False)
         return nb, resources
@@ -252,9 +253,9 @@ def _is_check_cell(cell) -> bool:
 
 
 def _grade_snapshot(
-    notebook, notebook_id: str, model: Path | None, timeout_s: float
+    notebook, notebook_id: str, model: Path | None, timeout_s: float, model_problem: str
 ) -> GradeResult:
     with tempfile.TemporaryDirectory(prefix="nbgrader-hidden-") as scratch:
         path = Path(scratch) / f"{notebook_id}.ipynb"
         nbformat.write(notebook, os.fspath(path))
-        return grade_files(path, model, timeout_s=timeout_s)
+        return grade_files(path, model, timeout_s=timeout_s, model_problem=model_problem)

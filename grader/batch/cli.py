@@ -91,10 +91,17 @@ def run(args: argparse.Namespace) -> int:
 
     Returns:
         0 when grading ran (whatever the scores and even if some submissions could not be graded),
-        2 when it could not start, 130 when interrupted.
+        2 when it could not start, 4 when it stopped because the output folder could not be
+        written, 130 when interrupted.
     """
     from grader.batch.canvas import RosterError, read_roster
-    from grader.batch.run import BatchError, BatchOptions, grade_class, interrupt_on_sigint
+    from grader.batch.run import (
+        BatchError,
+        BatchOptions,
+        OutputError,
+        grade_class,
+        interrupt_on_sigint,
+    )
 
     try:
         roster = read_roster(args.roster) if args.roster else None
@@ -114,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     except (DiscoveryError, BatchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OutputError as exc:
+        print(f"stopped: {exc}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print(
             f"interrupted: finished gradings are saved in {args.out}; run the same command "

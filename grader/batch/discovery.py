@@ -13,10 +13,12 @@ beside
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandboxed.contract import TRAINED_MODEL_NAME
+from grader.sandboxed.contract import TRAINED_MODEL_NAME, trained_model_problem
 
 DEFAULT_NOTEBOOK_NAME = "Residual_Networks.ipynb"
 
@@ -35,6 +37,8 @@ class SubmissionFiles:
         notebook: the notebook to grade, or None when the submission has none to grade.
         model: the student's saved trained model, or None.
         problem: why the submission cannot be graded ('' when it can).
+        model_problem: why the saved model beside the notebook is left out ('' when it is taken or
+            there is none): a symbolic link, not a file, or too large.
     """
 
     student: str
@@ -42,6 +46,7 @@ class SubmissionFiles:
     notebook: Path | None
     model: Path | None
     problem: str = ""
+    model_problem: str = ""
 
 
 def discover(
@@ -70,21 +75,55 @@ def discover(
             f"{root}: no such folder (expected an nbgrader submitted/ folder or a folder of "
             ".ipynb notebooks)"
         )
-    flat = sorted(p for p in root.glob("*.ipynb") if p.is_file())
+    flat = sorted(root.glob("*.ipynb"))
     if flat:
         return [_flat_submission(path) for path in flat]
     return _nbgrader_submissions(root, assignment, notebook_name)
 
 
 def _flat_submission(path: Path) -> SubmissionFiles:
-    model = path.with_suffix(".keras")
-    return SubmissionFiles(path.stem, "", path, model if model.is_file() else None)
+    model, model_problem = _model(path.with_suffix(".keras"))
+    problem = _not_a_notebook_file(path)
+    notebook = None if problem else path
+    return SubmissionFiles(path.stem, "", notebook, model, problem, model_problem)
+
+
+def _real_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _model(path: Path) -> tuple[Path | None, str]:
+    """The saved model to grade, or why it is left out; (None, '') when there is none."""
+    if not os.path.lexists(path):
+        return None, ""
+    problem = trained_model_problem(path)
+    return (None, problem) if problem else (path, "")
+
+
+def _not_a_notebook_file(path: Path) -> str:
+    """Why ``path`` cannot be graded as a notebook file ('' when it can).
+
+    A symbolic link could name another student's notebook or the solutions; a folder or a FIFO
+    named ``*.ipynb`` is no notebook (and reading a FIFO would wait forever).
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{path} is a symbolic link, not a notebook file; hand in the notebook itself"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{path} is a folder, not a notebook file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path} is not a regular file (a FIFO or a device), not a notebook"
+    return ""
 
 
 def _nbgrader_submissions(
     root: Path, assignment: str | None, notebook_name: str
 ) -> list[SubmissionFiles]:
-    students = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # A linked folder could pass another student's work off as this one's: only real folders count.
+    students = sorted(p for p in root.iterdir() if _real_folder(p) and not p.name.startswith("."))
     found_assignments = sorted({a.name for s in students for a in s.iterdir() if a.is_dir()})
     if not found_assignments:
         raise DiscoveryError(
@@ -106,7 +145,7 @@ def _nbgrader_submissions(
     submissions = []
     for student in students:
         folder = student / assignment
-        if folder.is_dir():
+        if _real_folder(folder):
             submissions.append(_folder_submission(student.name, assignment, folder, notebook_name))
     return submissions
 
@@ -114,13 +153,15 @@ def _nbgrader_submissions(
 def _folder_submission(
     student: str, assignment: str, folder: Path, notebook_name: str
 ) -> SubmissionFiles:
-    model = folder / TRAINED_MODEL_NAME
-    model = model if model.is_file() else None
-    notebooks = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
-    if (folder / notebook_name).is_file():
-        return SubmissionFiles(student, assignment, folder / notebook_name, model)
-    if len(notebooks) == 1:
-        return SubmissionFiles(student, assignment, notebooks[0], model)
+    model, model_problem = _model(folder / TRAINED_MODEL_NAME)
+    notebooks = sorted(folder.glob("*.ipynb"))
+    named = folder / notebook_name
+    if os.path.lexists(named) or len(notebooks) == 1:
+        notebook = named if os.path.lexists(named) else notebooks[0]
+        problem = _not_a_notebook_file(notebook)
+        return SubmissionFiles(
+            student, assignment, None if problem else notebook, model, problem, model_problem
+        )
     if not notebooks:
         problem = f"no notebook in {folder} (expected {notebook_name})"
     else:
@@ -128,4 +169,4 @@ def _folder_submission(
             f"{len(notebooks)} notebooks in {folder} and none named {notebook_name}: "
             f"{', '.join(p.name for p in notebooks)}"
         )
-    return SubmissionFiles(student, assignment, None, model, problem)
+    return SubmissionFiles(student, assignment, None, model, problem, model_problem)

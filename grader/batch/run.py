@@ -40,7 +40,14 @@ from grader.batch.discovery import SubmissionFiles, discover
 from grader.batch.gradebook import write_gradebook
 from grader.batch.outputs import write_student_outputs
 from grader.batch.progress import ProgressLine
-from grader.batch.state import STATUS_FAILED, GradingRecord, fingerprint, is_up_to_date, read_record
+from grader.batch.state import (
+    STATUS_FAILED,
+    GradingRecord,
+    fingerprint,
+    is_up_to_date,
+    read_record,
+    remove_unfinished_writes,
+)
 from grader.batch.summary import write_summary
 from grader.batch.task import grade_submission
 from grader.pipeline.child_process import GRADING_TIMEOUT_S, allow_gradings, stop_running_gradings
@@ -61,6 +68,13 @@ WORKER_WAIT_S = 60.0
 
 class BatchError(RuntimeError):
     """The batch could not start: bad arguments, unreachable scheduler, no suitable worker."""
+
+
+class OutputError(RuntimeError):
+    """The batch stopped because its output folder could not be written (full, or read-only).
+
+    Every student saved before stays saved; a re-run grades the rest.
+    """
 
 
 @dataclass
@@ -185,11 +199,14 @@ def grade_class(options: BatchOptions, *, stream: TextIO | None = None) -> Batch
     Raises:
         grader.batch.discovery.DiscoveryError: if the submissions folder cannot be read.
         BatchError: if the workers cannot be reached or none can take the work.
+        OutputError: if the output folder could not be written; gradings still running are
+            stopped.
     """
     start = time.monotonic()
     out_dir = Path(options.out_dir)
     submissions = discover(options.submissions, assignment=options.assignment)
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_unfinished_writes(out_dir)
     report = BatchReport()
     progress = ProgressLine(len(submissions), stream=stream)
     pending: list[tuple[SubmissionFiles, str]] = []
@@ -215,10 +232,26 @@ def grade_class(options: BatchOptions, *, stream: TextIO | None = None) -> Batch
     finally:
         progress.close()
         report.records = _current_records(out_dir, submissions)
-        write_gradebook(out_dir / GRADEBOOK_NAME, report.records)
-        write_summary(out_dir, report.records)
         report.wall_s = time.monotonic() - start
+        try:
+            write_gradebook(out_dir / GRADEBOOK_NAME, report.records)
+            write_summary(out_dir, report.records)
+        except OSError as exc:
+            # Raised here only when nothing else is: an exception on its way out wins.
+            failure = _output_failure(exc, "the gradebook", report)
+        else:
+            failure = None
+    if failure is not None:
+        raise failure
     return report
+
+
+def _output_failure(exc: OSError, what: str, report: BatchReport) -> OutputError:
+    return OutputError(
+        f"could not write {what} in the output folder ({exc.strerror or exc}): "
+        f"{len(report.graded) + len(report.failed)} students were saved in this run; free space "
+        "and run the same command again to grade the rest"
+    )
 
 
 def _grade_pending(
@@ -244,6 +277,7 @@ def _grade_pending(
                 digest,
                 options.timeout_s,
                 threads,
+                submission.model_problem,
                 key=f"grade-{submission.student}-{digest[:12]}-{time.time_ns()}",
                 pure=False,
                 resources=resources,
@@ -367,8 +401,14 @@ def _finish(
     """Writes one student's outputs (the record last) and counts them.
 
     ``worked`` says whether a grading was run.
+
+    Raises:
+        OutputError: if the outputs could not be written.
     """
-    write_student_outputs(out_dir, record)
+    try:
+        write_student_outputs(out_dir, record)
+    except OSError as exc:
+        raise _output_failure(exc, f"{record.student}'s results", report) from exc
     if record.graded:
         report.graded.append(record.student)
         score = f"{format_number(record.result.score)}/{format_number(record.result.max_score)}"

@@ -198,6 +198,28 @@ def read_record(out_dir: Path, student: str) -> GradingRecord | None:
         return None
 
 
+def remove_unfinished_writes(out_dir: Path) -> list[Path]:
+    """Deletes the temporary files of writes that a killed run left unfinished.
+
+    Every output is written to ``.<name>.<random>.tmp`` and then moved into place; a run killed in
+    between leaves that file behind, never a partial output under the real name.
+
+    Args:
+        out_dir: the batch output folder.
+
+    Returns:
+        The files deleted.
+    """
+    folders = [Path(out_dir), *sorted((Path(out_dir) / "students").glob("*/"))]
+    removed = []
+    for folder in folders:
+        for path in folder.glob(".*.tmp"):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
 def is_up_to_date(out_dir: Path, student: str, current_fingerprint: str) -> bool:
     """True when the student was graded before from exactly the same files and grader."""
     record = read_record(out_dir, student)

@@ -24,6 +24,7 @@ def grade_submission(
     fingerprint: str,
     timeout_s: float = GRADING_TIMEOUT_S,
     threads: int | None = None,
+    model_problem: str = "",
 ) -> dict:
     """Grades one submission, turning any failure into a failed record.
 
@@ -35,6 +36,7 @@ def grade_submission(
         fingerprint: the submission's content hash (see :func:`grader.batch.state.fingerprint`).
         timeout_s: wall-clock seconds allowed for the whole grading.
         threads: TensorFlow threads the grading may use; None for TensorFlow's default.
+        model_problem: why the student's saved model was left out; empty when it was not.
 
     Returns:
         A :class:`~grader.batch.state.GradingRecord` as a dict: status ``graded`` with the grading
@@ -59,6 +61,7 @@ def grade_submission(
             None if model is None else Path(model),
             timeout_s=timeout_s,
             threads=threads,
+            model_problem=model_problem,
         )
         record.status = STATUS_GRADED
     except GradingError as exc:

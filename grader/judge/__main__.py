@@ -4,10 +4,16 @@ Usage::
 
     python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
     python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # several submissions
+    python -m grader.judge --prepare-data    # make any missing split of the data set, then exit
+
+The grading pipeline runs the judge in a sandbox of its own (see :mod:`grader.pipeline.judging`),
+where the data folder is read-only: ``--prepare-data`` is run before, outside it, when a split the
+checks read is missing.
 
 The judge never imports or executes student code: it reads ``manifest.json`` (see
-:mod:`grader.sandboxed.contract`) and loads each ``.keras`` artifact with ``safe_mode=True``, so
-what it checks is the student's computation graph as data. The checks are ordinary pytest tests in
+:mod:`grader.sandboxed.contract`), checks each ``.keras`` file as data (see
+:mod:`grader.judge.validation`) and only then loads it with ``safe_mode=True``, so what it checks is
+the student's computation graph as data. The checks are ordinary pytest tests in
 ``grader/judge/checks`` (see :mod:`grader.judge.run`).
 
 ``VERDICTS.json`` is :class:`grader.report.result.Verdicts` in its JSON form: one verdict per hidden
@@ -30,14 +36,22 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m grader.judge", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
-        "artifact_dirs", nargs="+", metavar="ARTIFACT_DIR", help="a producer's artifact directory"
+        "artifact_dirs", nargs="*", metavar="ARTIFACT_DIR", help="a producer's artifact directory"
     )
     parser.add_argument(
         "--out",
-        required=True,
         help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files",
     )
+    parser.add_argument(
+        "--prepare-data",
+        action="store_true",
+        help="generate any missing split of the data set the checks read, and exit",
+    )
     args = parser.parse_args(argv)
+    if args.prepare_data:
+        return prepare_data()
+    if not args.artifact_dirs or not args.out:
+        parser.error("ARTIFACT_DIR and --out are required")
     missing = [d for d in args.artifact_dirs if not Path(d).is_dir()]
     if missing:
         print(f"grader.judge: not an artifact directory: {', '.join(missing)}", file=sys.stderr)
@@ -58,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         targets = [Path(args.out) / f"{name}.json" for name in names]
     for target, verdicts in zip(targets, results, strict=True):
         verdicts.save(target)
+    return 0
+
+
+def prepare_data() -> int:
+    """Makes the public splits and the hidden split if they are missing; returns the exit status."""
+    from grader.judge.hidden_split import ensure_hidden_split
+    from signs_data import load_signs
+
+    load_signs()
+    ensure_hidden_split()
     return 0
 
 

@@ -1,6 +1,7 @@
 """The submission under judgement.
 
-Its artifact directory, read through the validated manifest, models loaded as data.
+Its artifact directory, read through the validated manifest; every model file is checked by
+:mod:`grader.judge.validation` before Keras loads it with ``safe_mode=True``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.judge.validation import ModelFileError, validate_model_file
 from grader.sandboxed.cases import Case
 from grader.sandboxed.contract import (
     STATUS_CRASHED,
@@ -16,6 +18,7 @@ from grader.sandboxed.contract import (
     STATUS_MISSING,
     STATUS_OK,
     STATUS_TIMEOUT,
+    TRAINED_MODEL_NAME,
     ManifestError,
     artifact_path,
     read_manifest,
@@ -32,6 +35,7 @@ class SubmittedArtifacts:
     def __init__(self, artifact_dir: Path):
         self.artifact_dir = Path(artifact_dir)
         self._models: dict[str, object] = {}
+        self._refused: dict[str, str] = {}
         try:
             self.manifest = read_manifest(self.artifact_dir)
             self.manifest_error = ""
@@ -85,11 +89,11 @@ class SubmittedArtifacts:
             pytest.fail(f"not checked: {first_line}", pytrace=False)
         if not fresh and case.file_name in self._models:
             return self._models[case.file_name]
-        model = load_artifact(
-            artifact_path(
-                self.artifact_dir, self.manifest.exercises[case.exercise].cases[case.name]
-            )
+        path = artifact_path(
+            self.artifact_dir, self.manifest.exercises[case.exercise].cases[case.name]
         )
+        what = f"the model the grader saved from your {' and '.join(case.uses)}"
+        model = self._load(path, what)
         if not fresh:
             self._models[case.file_name] = model
         return model
@@ -108,14 +112,27 @@ class SubmittedArtifacts:
         """
         path = self.trained_model_path()
         if path is None:
+            problem = self.manifest.trained_model_problem if self.manifest else ""
+            if problem:
+                pytest.fail(f"your trained model was not graded: {problem}.", pytrace=False)
             pytest.fail(
                 "no trained model was handed in: run the training cell so that it saves "
                 "resnet50_signs.keras next to the notebook, and submit that file with it.",
                 pytrace=False,
             )
         if "trained" not in self._models:
-            self._models["trained"] = load_artifact(path)
+            self._models["trained"] = self._load(path, TRAINED_MODEL_NAME)
         return self._models["trained"]
+
+    def _load(self, path: Path, what: str):
+        """Validates and loads a model file, failing the check with the same reason every time."""
+        if path.name not in self._refused:
+            try:
+                validate_model_file(path)
+                return load_artifact(path)
+            except ModelFileError as exc:
+                self._refused[path.name] = f"{what} was refused before loading: {exc}"
+        pytest.fail(self._refused[path.name], pytrace=False)
 
     def release(self) -> None:
         """Forgets the loaded models, so that judging many submissions does not hold them all."""
@@ -124,6 +141,8 @@ class SubmittedArtifacts:
 
 def load_artifact(path: Path):
     """Loads a ``.keras`` artifact as data: no custom objects, no Lambda code.
+
+    Call it only on a file that :func:`grader.judge.validation.validate_model_file` accepted.
 
     Raises:
         pytest.fail.Exception: when the file cannot be loaded safely; the message says why.

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from grader.pipeline.errors import GradingError
+from grader.pipeline.sandbox import die_with_parent
 from grader.report.result import GradeResult, ResultError
 from grader.sandboxed.contract import TRAINED_MODEL_NAME
 
@@ -28,6 +29,10 @@ from grader.sandboxed.contract import TRAINED_MODEL_NAME
 GRADING_TIMEOUT_S = 1800.0
 #: The ``check`` command's option that writes the typed result to a file, for this module only.
 RESULT_FILE_OPTION = "--result-file"
+#: The ``check`` command's option that says why the saved model was left out, for this module only.
+MODEL_PROBLEM_OPTION = "--model-problem"
+#: Set for the grading child: the process id it must die with (see :func:`die_with_starter`).
+PARENT_VARIABLE = "GRADER_PARENT_PID"
 _ERROR_TAIL_CHARS = 2000
 #: TensorFlow reads its thread-pool sizes from these; the producer's sandbox passes them through.
 TENSORFLOW_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
@@ -37,12 +42,17 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
+class GradingKilled(GradingError):
+    """The grading process was killed by a signal that the grader did not send."""
+
+
 def grade_in_child_process(
     notebook: str | os.PathLike,
     result_file: str | os.PathLike,
     *,
     timeout_s: float = GRADING_TIMEOUT_S,
     threads: int | None = None,
+    model_problem: str = "",
 ) -> GradeResult:
     """Runs ``python -m grader check NOTEBOOK --result-file FILE`` and reads the result it writes.
 
@@ -53,14 +63,16 @@ def grade_in_child_process(
         timeout_s: wall-clock seconds before the grading process is killed.
         threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's
             default.
+        model_problem: why the student's saved model was left out; empty when it was not.
 
     Returns:
         The graded result.
 
     Raises:
+        GradingKilled: if something outside the grader killed the grading process.
         GradingError: if the grader exited non-zero, timed out, or wrote no readable result.
     """
-    env = dict(os.environ)
+    env = dict(os.environ, **{PARENT_VARIABLE: str(os.getpid())})
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # Several gradings may share one GPU: each must take GPU memory as it needs it, not all of it up
     # front.
@@ -75,7 +87,7 @@ def grade_in_child_process(
         os.fspath(notebook),
         RESULT_FILE_OPTION,
         os.fspath(result_file),
-    ]
+    ] + ([MODEL_PROBLEM_OPTION, model_problem] if model_problem else [])
     # Its own process group, so that a timeout or an interrupt ends the producer and judge with it.
     process = subprocess.Popen(
         command,
@@ -102,6 +114,11 @@ def grade_in_child_process(
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(process)
+    if process.returncode < 0 and not _STOPPING.is_set():
+        raise GradingKilled(
+            f"the grading process was killed by signal {-process.returncode} "
+            f"({_signal_name(-process.returncode)}): {_tail(stderr or stdout) or 'no output'}"
+        )
     if process.returncode != 0:
         raise GradingError(
             f"the grader exited with status {process.returncode}: {_tail(stderr or stdout)}"
@@ -113,6 +130,22 @@ def grade_in_child_process(
             f"the grader wrote no readable result: {exc}; it printed: "
             f"{_tail(stdout + stderr) or '(nothing)'}"
         ) from exc
+
+
+def die_with_starter() -> bool:
+    """In a grading child: dies with the process that started it; False if that one is gone.
+
+    Without this, a batch worker killed with ``kill -9`` would leave its gradings running, their
+    sandboxes with them, and the re-run would grade those students twice at once.
+
+    Returns:
+        False when the starting process had already ended before this one could attach to it.
+    """
+    expected = os.environ.get(PARENT_VARIABLE)
+    if not expected:
+        return True
+    die_with_parent()
+    return os.getppid() == int(expected)
 
 
 def tensorflow_thread_environment(threads: int) -> dict[str, str]:
@@ -144,14 +177,19 @@ def grade_files(
     *,
     timeout_s: float = GRADING_TIMEOUT_S,
     threads: int | None = None,
+    model_problem: str = "",
 ) -> GradeResult:
     """Stages a submission in a temporary folder and grades it there, in a child process.
+
+    A grading process killed from outside (the machine's out-of-memory killer, a stray ``kill``) is
+    started once more before the submission counts as not graded.
 
     Args:
         notebook: the student's notebook.
         model: the student's saved trained model, or None.
         timeout_s: wall-clock seconds before the grading process is killed.
         threads: TensorFlow threads per process (see :func:`grade_in_child_process`).
+        model_problem: why the student's saved model was left out; empty when it was not.
 
     Returns:
         The graded result.
@@ -161,16 +199,33 @@ def grade_files(
         OSError: if the submission cannot be read.
     """
     with tempfile.TemporaryDirectory(prefix="grade-") as scratch:
+        # Entered, never listed, by the sandbox user when level none gives up root.
+        os.chmod(scratch, 0o711)
         folder = Path(scratch) / "submission"
         folder.mkdir()
         staged = stage_submission(Path(notebook), None if model is None else Path(model), folder)
-        try:
+
+        def attempt() -> GradeResult:
             return grade_in_child_process(
-                staged, Path(scratch) / "result.json", timeout_s=timeout_s, threads=threads
+                staged,
+                Path(scratch) / "result.json",
+                timeout_s=timeout_s,
+                threads=threads,
+                model_problem=model_problem,
             )
+
+        try:
+            try:
+                return attempt()
+            except GradingKilled:
+                return attempt()
         except GradingError as exc:
-            # Name the student's file, not the private copy that was graded.
-            raise GradingError(str(exc).replace(str(staged), str(notebook))) from exc
+            raise _naming(exc, staged, notebook) from exc
+
+
+def _naming(exc: GradingError, staged: Path, notebook: Path) -> GradingError:
+    """The same error naming the student's file, not the private copy that was graded."""
+    return type(exc)(str(exc).replace(str(staged), str(notebook)))
 
 
 def stop_running_gradings() -> int:
@@ -204,6 +259,13 @@ def _signal_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "unknown"
 
 
 def _tail(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The one error that means grading could not run, as opposed to a submission that scored low."""
+"""The errors that mean grading could not run, as opposed to a submission that scored low."""
 
 
 class GradingError(RuntimeError):
@@ -6,3 +6,7 @@ class GradingError(RuntimeError):
 
     The judge or the grading process failed, or the sandbox is unusable.
     """
+
+
+class IsolationError(GradingError):
+    """A requested isolation level is unknown or does not work on this machine."""

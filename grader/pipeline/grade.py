@@ -1,29 +1,31 @@
-"""Grades one notebook: producer (sandboxed) → judge (separate trusted process) → result.
+"""Grades one notebook: producer (sandboxed) → judge (sandboxed, trusted code) → result.
 
 :func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
 TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the
-exercises after the one that stopped it) and one judge.
+exercises after the one that stopped it) and one judge, each in its own sandbox.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from grader.pipeline.errors import GradingError
+from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
 from grader.pipeline.notebook import load_submission
-from grader.pipeline.supervisor import PRODUCER_TIMEOUT_S, STEP_TIMEOUT_S, produce
-from grader.report.result import ExerciseResult, GradeResult, ResultError, Verdicts
+from grader.pipeline.sandbox import probe_isolation
+from grader.pipeline.supervisor import (
+    PRODUCER_TIMEOUT_S,
+    STEP_TIMEOUT_S,
+    private_course_paths,
+    produce,
+)
+from grader.report.result import ExerciseResult, GradeResult, Verdicts
 from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
-#: Seconds the judge may take on one submission's artifacts.
-JUDGE_TIMEOUT_S = 600.0
-_JUDGE_OUTPUT_CHARS = 4000
+__all__ = ["JUDGE_TIMEOUT_S", "grade_notebook"]
 
 
 def grade_notebook(
@@ -35,6 +37,7 @@ def grade_notebook(
     judge_timeout: float = JUDGE_TIMEOUT_S,
     cases: list[tuple[str, str]] | None = None,
     isolation: str | None = None,
+    model_problem: str = "",
 ) -> GradeResult:
     """Grades one submission notebook.
 
@@ -49,6 +52,8 @@ def grade_notebook(
         cases: the (exercise, case) pairs to build; default: all (tests pass a small subset).
         isolation: force a sandbox level (``bwrap``, ``unshare``, ``none``); default: the strongest
             available.
+        model_problem: why the student's saved model was not handed to the grader (found by whoever
+            staged the submission); empty when it was, or when there is none.
 
     Returns:
         The graded result.
@@ -61,27 +66,38 @@ def grade_notebook(
     """
     started = time.monotonic()
     submission = load_submission(path)
+    level = probe_isolation(isolation)
     own_workdir = workdir is None
     root = Path(tempfile.mkdtemp(prefix="grader-")) if own_workdir else Path(workdir)
     try:
         root.mkdir(parents=True, exist_ok=True)
+        if own_workdir:
+            # Entered, never listed, by the sandbox user when level none gives up root.
+            os.chmod(root, 0o711)
         production = produce(
             submission,
             root / "producer",
             cases=cases,
             timeout_s=timeout,
             step_timeout_s=step_timeout,
-            isolation=isolation,
+            isolation=level,
+            model_problem=model_problem,
         )
         produced = time.monotonic()
-        verdicts = run_judge(
-            production.artifact_dir, root / "verdicts.json", timeout_s=judge_timeout
+        judged_run = run_judge(
+            production.artifact_dir,
+            root / "judge",
+            timeout_s=judge_timeout,
+            isolation=level,
+            hidden=private_course_paths(),
         )
         judged = time.monotonic()
+        disk = _disk_bytes(root)
     finally:
         if own_workdir:
             shutil.rmtree(root, ignore_errors=True)
     manifest = production.manifest
+    verdicts = judged_run.verdicts
     return GradeResult(
         notebook=Path(path),
         exercises=_exercise_results(manifest, verdicts),
@@ -95,48 +111,26 @@ def grade_notebook(
             "total": round(judged - started, 2),
         },
         output_tail=manifest.output_tail,
+        resources={
+            "producer_peak_memory_bytes": max(
+                (run.peak_memory_bytes for run in production.runs), default=0
+            ),
+            "judge_peak_memory_bytes": judged_run.run.peak_memory_bytes,
+            "disk_bytes": disk,
+        },
     )
 
 
-def run_judge(
-    artifact_dir: Path, verdicts_path: Path, *, timeout_s: float = JUDGE_TIMEOUT_S
-) -> Verdicts:
-    """Runs ``python -m grader.judge ARTIFACT_DIR --out VERDICTS`` in a fresh process.
-
-    Args:
-        artifact_dir: the producer's artifact directory.
-        verdicts_path: where the judge writes its verdicts.
-        timeout_s: wall-clock seconds before the judge is stopped.
-
-    Returns:
-        The verdicts the judge wrote.
-
-    Raises:
-        GradingError: if the judge failed, timed out or wrote no readable verdicts.
-    """
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"))
-    command = [sys.executable, "-m", "grader.judge", str(artifact_dir), "--out", str(verdicts_path)]
-    verdicts_path.unlink(missing_ok=True)
-    try:
-        done = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout_s,
-            env=env,
-            cwd=artifact_dir.parent,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise GradingError(f"the judge did not finish within {timeout_s:.0f} s") from exc
-    if done.returncode != 0 or not verdicts_path.is_file():
-        tail = (done.stdout + done.stderr)[-_JUDGE_OUTPUT_CHARS:]
-        raise GradingError(f"the judge failed (exit status {done.returncode}):\n{tail}")
-    try:
-        return Verdicts.load(verdicts_path)
-    except ResultError as exc:
-        raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
+def _disk_bytes(root: Path) -> int:
+    """Bytes the grading's files take on disk (artifacts, scratch at level none, verdicts)."""
+    total = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_blocks * 512
+            except OSError:
+                continue
+    return total
 
 
 def _exercise_results(manifest, verdicts: Verdicts) -> list[ExerciseResult]:

@@ -9,18 +9,17 @@ instead, and only the definition itself (with the cell's own imports) is taken f
 from __future__ import annotations
 
 import ast
-import json
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.pipeline.notebook_file import NotebookError, read_notebook
 from grader.sandboxed.contract import BUILD_EXERCISES, TRAIN_EXERCISE
+
+__all__ = ["CodeUnit", "NotebookError", "SubmissionCode", "load_submission"]
 
 IMPORTS_CELL = "imports"
 EXPECTED_ORDER = (IMPORTS_CELL,) + BUILD_EXERCISES + (TRAIN_EXERCISE,)
-
-
-class NotebookError(ValueError):
-    """The file cannot be graded at all: missing, not JSON, or not a Jupyter notebook."""
 
 
 @dataclass
@@ -57,61 +56,6 @@ class SubmissionCode:
     problems: list[str] = field(default_factory=list)
 
 
-def read_notebook(path: str | Path) -> list[dict]:
-    """Reads a Jupyter notebook file (nbformat 4) and returns its code cells' essentials.
-
-    The structure is checked by hand rather than with ``nbformat``: its JSON-schema validator takes
-    seconds to import, which every ``grader check`` would pay.
-
-    Args:
-        path: the ``.ipynb`` file.
-
-    Returns:
-        One dict per cell, in order: ``cell_type``, ``source`` (a string) and ``metadata``.
-
-    Raises:
-        NotebookError: if the file is missing, is not JSON, or is not an nbformat 4 notebook.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise NotebookError(f"{path}: is a folder; expected a Jupyter notebook file (.ipynb)")
-    if not path.is_file():
-        raise NotebookError(f"{path}: no such file (expected a Jupyter notebook, .ipynb)")
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NotebookError(
-            f"{path}: cannot read it as UTF-8 text ({exc}); expected a Jupyter notebook"
-        ) from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise NotebookError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "expected a Jupyter notebook (.ipynb); was the file truncated or edited by hand?"
-        ) from exc
-    if not isinstance(data, dict) or "nbformat" not in data:
-        raise NotebookError(f"{path}: JSON but not a Jupyter notebook (no 'nbformat' key)")
-    if data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
-        raise NotebookError(
-            f"{path}: a notebook in format {data.get('nbformat')!r}, expected nbformat 4 with a "
-            "'cells' list; open and save it in JupyterLab to convert it"
-        )
-    cells = []
-    for index, cell in enumerate(data["cells"]):
-        source = cell.get("source", "") if isinstance(cell, dict) else None
-        if isinstance(source, list) and all(isinstance(line, str) for line in source):
-            source = "".join(source)
-        metadata = cell.get("metadata", {}) if isinstance(cell, dict) else None
-        if not isinstance(source, str) or not isinstance(metadata, dict) or "cell_type" not in cell:
-            raise NotebookError(
-                f"{path}: cell {index} is malformed (expected an object with 'cell_type', a text "
-                "'source' and a 'metadata' object)"
-            )
-        cells.append({"cell_type": cell["cell_type"], "source": source, "metadata": metadata})
-    return cells
-
-
 def load_submission(path: str | Path) -> SubmissionCode:
     """Reads a notebook and selects the code the producer runs.
 
@@ -124,9 +68,9 @@ def load_submission(path: str | Path) -> SubmissionCode:
     Raises:
         NotebookError: if the file is not a readable notebook.
     """
-    cells = read_notebook(path)
-    submission = SubmissionCode(path=Path(path))
-    code_cells = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    notebook = read_notebook(path)
+    submission = SubmissionCode(path=Path(path), problems=list(notebook.problems))
+    code_cells = [(c["index"], c) for c in notebook.cells if c["cell_type"] == "code"]
     by_id = _cells_by_grade_id(code_cells, submission)
 
     imports = by_id.get(IMPORTS_CELL)
@@ -157,6 +101,7 @@ def load_submission(path: str | Path) -> SubmissionCode:
         )
     _note_order(by_id, submission)
     submission.units.sort(key=lambda unit: (unit.label != IMPORTS_CELL, unit.cell_index))
+    _parsed.cache_clear()
     return submission
 
 
@@ -266,32 +211,39 @@ def _definition_unit(name: str, code_cells, cell_index: int) -> CodeUnit:
     return CodeUnit(name, "\n\n".join(pieces) + "\n", cell_index)
 
 
-def _defined_functions(source: str) -> set[str]:
+def _defined_functions(source: str) -> frozenset[str]:
     """Returns the names of top-level functions a cell defines (none if it does not parse)."""
-    try:
-        tree = ast.parse(_python_source(source))
-    except SyntaxError:
-        return set()
-    return {
+    tree = _parsed(source)
+    if isinstance(tree, str):
+        return frozenset()
+    return frozenset(
         node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
+    )
 
 
 def _syntax_error(source: str) -> str:
     """Returns ``line N: message`` for a cell that does not parse, else an empty string."""
+    tree = _parsed(source)
+    return tree if isinstance(tree, str) else ""
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(source: str) -> ast.Module | str:
+    """Parses a cell once, however often it is asked about: the tree, or why it does not parse."""
     try:
-        ast.parse(_python_source(source))
+        return ast.parse(_python_source(source))
     except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
-    return ""
+        return f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # Null bytes, or nesting deeper than Python's parser goes.
+        return f"it cannot be parsed ({type(exc).__name__}: {exc})"
 
 
 def _guess_imports_cell(code_cells):
     """Returns the first code cell made only of import statements, or None."""
     for index, cell in code_cells:
-        try:
-            tree = ast.parse(_python_source(cell["source"]))
-        except SyntaxError:
+        tree = _parsed(cell["source"])
+        if isinstance(tree, str):
             continue
         if tree.body and all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body):
             return index, cell
@@ -310,7 +262,13 @@ def _note_order(by_id, submission: SubmissionCode) -> None:
 
 
 def _python_source(source: str) -> str:
-    """Translates IPython syntax (``%magic``, ``!shell``) into Python calls on ``get_ipython()``."""
+    """Translates IPython syntax (``%magic``, ``!shell``) into Python calls on ``get_ipython()``.
+
+    A cell IPython cannot make sense of is returned as it is: Python then says what is wrong.
+    """
     from IPython.core.inputtransformer2 import TransformerManager
 
-    return TransformerManager().transform_cell(source)
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # IPython's transformers raise various errors on malformed input
+        return source

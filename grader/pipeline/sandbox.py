@@ -10,18 +10,26 @@ Isolation levels, strongest first (probed at run time, or forced with ``GRADER_I
   remounted read-only except the writable directories, and the paths in ``hidden`` are covered with
   empty mounts. Everything else stays readable (other submissions' scratch directories included).
 * ``none``: a plain subprocess with resource limits only. Network and the file system are open;
-  :func:`probe_isolation` warns loudly when it falls back to this.
+  :func:`probe_isolation` warns loudly when it falls back to this. A grader running as root hands
+  the process to the user ``nobody`` (see :mod:`grader.pipeline.unprivileged`), or refuses the
+  level.
+
+Scratch folders (``Mounts.scratch``) are empty, size-capped file systems in memory at the ``bwrap``
+and ``unshare`` levels, so that filling them stops at their cap; at level ``none`` they are ordinary
+folders, capped only by ``RLIMIT_FSIZE`` per file and by the caller's own watcher.
 
 Limits applied at every level: wall time, memory (``RLIMIT_DATA`` plus a watcher on the proportional
 set size of the whole process tree; ``RLIMIT_AS`` is useless with TensorFlow, which reserves huge
 address ranges), the largest file the process may write (``RLIMIT_FSIZE``), no core dumps, and
 captured output (stdout and stderr merged, read through a pipe; only the first and last bytes are
-kept, so a flood never fills memory or disk).
+kept, so a flood never fills memory or disk). The process is killed when the process that started
+it dies (``PR_SET_PDEATHSIG``), so that a grader killed with ``kill -9`` leaves no sandbox running.
 """
 
 from __future__ import annotations
 
 import collections
+import ctypes
 import functools
 import os
 import resource
@@ -38,7 +46,8 @@ from typing import Callable
 
 import psutil
 
-from grader.pipeline.errors import GradingError
+from grader.pipeline import unprivileged
+from grader.pipeline.errors import IsolationError
 
 ISOLATION_ENV = "GRADER_ISOLATION"
 LEVELS = ("bwrap", "unshare", "none")
@@ -50,9 +59,9 @@ DESCRIPTIONS = {
     "unshare": "unshare: new user, pid, net and mount namespaces (no network); hidden course "
     "paths covered with empty mounts, the file system read-only except the scratch "
     "and artifact directories",
-    "none": "NONE: plain subprocess with resource limits only; the network and the file system "
-    "are open to the submission (install bubblewrap or allow user namespaces for real "
-    "isolation)",
+    "none": "NONE: plain subprocess with resource limits only (as the user nobody when the grader "
+    "runs as root); the network and the file system are open to the submission (install "
+    "bubblewrap or allow user namespaces for real isolation)",
 }
 
 # Files from /etc that the dynamic loader and Python need; nothing else from /etc is shown.
@@ -101,6 +110,8 @@ class SandboxResult:
         processes_exceeded: the watcher killed it for holding more than ``Limits.max_processes``
             processes.
         wall_s: seconds it ran.
+        peak_memory_bytes: the most memory the process tree held (proportional set size, sampled
+            four times a second).
         output_bytes: total bytes it wrote to stdout and stderr.
         output_head: the first bytes of that output, decoded.
         output_tail: the last bytes of that output, decoded.
@@ -116,6 +127,7 @@ class SandboxResult:
     output_tail: str
     isolation: str
     processes_exceeded: bool = False
+    peak_memory_bytes: int = 0
 
     @property
     def output_truncated(self) -> bool:
@@ -146,15 +158,30 @@ class Mounts:
         read_only: directories or files it may read, in addition to the Python installation.
         hidden: paths that must not be visible (used by the ``unshare`` level, which starts from the
             whole file system; the ``bwrap`` level never shows them in the first place).
+        scratch: (folder, bytes) pairs: writable folders that start empty and hold at most that
+            many bytes (a file system of their own at ``bwrap`` and ``unshare``; the folder itself
+            at ``none``, which must exist).
     """
 
     read_write: tuple[Path, ...] = ()
     read_only: tuple[Path, ...] = ()
     hidden: tuple[Path, ...] = field(default_factory=tuple)
+    scratch: tuple[tuple[Path, int], ...] = ()
+
+    @property
+    def writable(self) -> tuple[Path, ...]:
+        """Every folder the command may write."""
+        return self.read_write + tuple(folder for folder, _ in self.scratch)
 
 
-class IsolationError(GradingError):
-    """A requested isolation level is unknown or does not work on this machine."""
+__all__ = [
+    "IsolationError",
+    "Limits",
+    "Mounts",
+    "SandboxResult",
+    "probe_isolation",
+    "run_sandboxed",
+]
 
 
 def probe_isolation(forced: str | None = None) -> str:
@@ -177,10 +204,12 @@ def probe_isolation(forced: str | None = None) -> str:
             )
         if not _level_works(requested):
             raise IsolationError(f"isolation {requested!r} does not work on this machine")
+        _refuse_root_without_drop(requested)
         return requested
     for level in LEVELS:
         if _level_works(level):
             if level == "none":
+                _refuse_root_without_drop(level)
                 warnings.warn(
                     "grader sandbox: neither bubblewrap nor user namespaces work here; student "
                     "code runs in a plain subprocess with resource limits only (network and "
@@ -190,6 +219,12 @@ def probe_isolation(forced: str | None = None) -> str:
                 )
             return level
     return "none"
+
+
+def _refuse_root_without_drop(level: str) -> None:
+    reason = unprivileged.refusal(sys.executable) if level == "none" else ""
+    if reason:
+        raise IsolationError(reason)
 
 
 @functools.lru_cache(maxsize=None)
@@ -230,6 +265,9 @@ def run_sandboxed(
         How it ended, with the kept part of its output.
     """
     level = isolation or probe_isolation()
+    drop = level == "none" and unprivileged.dropping()
+    if drop:
+        unprivileged.prepare((*mounts.writable, cwd), mounts.read_only, Path(argv[0]))
     command = _wrap(level, argv, mounts, cwd=cwd)
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -240,11 +278,12 @@ def run_sandboxed(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=functools.partial(_apply_rlimits, limits),
+        preexec_fn=functools.partial(_prepare_child, limits, drop),
     )
     capture = _OutputCapture(proc.stdout, limits.output_keep_bytes)
     capture.start()
     timed_out = memory_exceeded = processes_exceeded = False
+    peak_memory = 0
     next_rss_check = 0.0
     while proc.poll() is None:
         now = time.monotonic()
@@ -258,7 +297,9 @@ def run_sandboxed(
             if len(processes) > limits.max_processes:
                 processes_exceeded = True
                 break
-            if _memory_bytes(processes) > limits.memory_bytes:
+            memory = _memory_bytes(processes)
+            peak_memory = max(peak_memory, memory)
+            if memory > limits.memory_bytes:
                 memory_exceeded = True
                 break
             if watch is not None and watch():
@@ -286,6 +327,7 @@ def run_sandboxed(
         output_head=head,
         output_tail=tail,
         isolation=level,
+        peak_memory_bytes=peak_memory,
     )
 
 
@@ -330,6 +372,8 @@ def _bwrap_command(argv: list[str], mounts: Mounts, cwd: Path) -> list[str]:
         command += ["--ro-bind", str(path), str(path)]
     for path in mounts.read_write:
         command += ["--bind", str(path), str(path)]
+    for path, size in mounts.scratch:
+        command += ["--size", str(size), "--tmpfs", str(path)]
     # The sandbox's own root is a tmpfs holding the mount points; nothing may be written there.
     command += ["--remount-ro", "/", "--chdir", str(cwd), "--"]
     return command + list(argv)
@@ -347,13 +391,18 @@ def _unshare_command(argv: list[str], mounts: Mounts) -> list[str]:
     # inside the namespace the student is (mapped) root, so file permissions alone would not stop
     # writes.
     steps += [f"mount --bind {_quote(path)} {_quote(path)}" for path in mounts.read_write]
-    keep = "|".join(_quote(path) for path in mounts.read_write) or "''"
+    steps += [
+        f"mount -t tmpfs -o size={size},mode=0700 none {_quote(path)}"
+        for path, size in mounts.scratch
+    ]
+    keep = "|".join(_quote(path) for path in mounts.writable) or "''"
     remount = (
         "for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do "
         f'case "$m" in {keep}) ;; *) mount -o remount,bind,ro "$m" 2>/dev/null;; esac; done; true'
     )
-    # Fail closed: if a cover or a bind cannot be mounted the command does not run at all.
-    script = " && ".join(steps + [remount, 'exec "$@"'])
+    # Fail closed: if a cover or a bind cannot be mounted the command does not run at all. The
+    # working folder is entered again, so that it is the new mount, not the folder beneath it.
+    script = " && ".join(steps + [remount, 'cd "$PWD"', 'exec "$@"'])
     return [
         unshare,
         "--user",
@@ -390,11 +439,33 @@ def _python_paths() -> tuple[Path, ...]:
     return tuple(sorted(paths))
 
 
-def _apply_rlimits(limits: Limits) -> None:
-    """Runs in the child between fork and exec."""
+def _prepare_child(limits: Limits, drop: bool) -> None:
+    """Runs in the child between fork and exec: limits, then root given up, then death with us."""
     resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if drop:
+        unprivileged.drop()
+    # After the user change, which clears it.
+    die_with_parent()
+
+
+def _find_prctl():
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+# Looked up once, here: the child between fork and exec should only call it.
+_PRCTL = _find_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Has the kernel kill this process when the thread that started it ends (Linux only)."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _process_tree(root: int) -> list[psutil.Process]:

@@ -38,6 +38,7 @@ from grader.sandboxed.contract import (
     Manifest,
     ProducerExit,
     read_manifest,
+    trained_model_problem,
     write_json_atomic,
     write_manifest,
 )
@@ -56,6 +57,9 @@ STEP_TIMEOUT_S = 120.0
 OUTPUT_TAIL_CHARS = 8000
 # The artifacts take about 100 MB, a trained model a few hundred more.
 DEFAULT_DISK_BYTES = 2 * 2**30
+#: What the producer's scratch folder (its working folder, home and temporary folder) may hold: a
+#: file system of its own in memory at the bwrap and unshare levels, so a flood stops at the cap.
+SCRATCH_BYTES = 256 * 2**20
 # The producer itself is one process (TensorFlow's threads are not counted); a few helpers are fine.
 MAX_PROCESSES = 32
 
@@ -80,21 +84,30 @@ def all_cases() -> list[tuple[str, str]]:
     return [(case.exercise, case.name) for case in case_module.CASES]
 
 
-def hidden_paths() -> tuple[Path, ...]:
-    """The course paths a submission must never read (covered at the ``unshare`` level).
+def private_course_paths() -> tuple[Path, ...]:
+    """The course paths neither the producer nor the judge needs: solutions, tests, gradebook.
 
-    The exchange holds every student's submissions: the course's ``exchange/`` folder, and the one
-    ``COURSE_EXCHANGE`` names when set (see ``nbgrader_config.py``).
+    And the exchange, which holds every student's submissions: the course's ``exchange/`` folder,
+    and the one ``COURSE_EXCHANGE`` names when set (see ``nbgrader_config.py``).
     """
-    paths = [REPO_DIR / "solutions", GRADER_DIR, REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
+    paths = [REPO_DIR / "solutions", REPO_DIR / "tests", REPO_DIR / "gradebook.db"]
     paths += [REPO_DIR / "exchange"] + (
         [Path(os.environ["COURSE_EXCHANGE"])] if os.environ.get("COURSE_EXCHANGE") else []
     )
+    return tuple(path for path in paths if path.exists())
+
+
+def hidden_paths() -> tuple[Path, ...]:
+    """The course paths a submission must never read (covered at the ``unshare`` level).
+
+    The private course paths, and what only the judge may read: the grader's code (the hidden
+    checks) and the hidden split.
+    """
     data_dirs = [REPO_DIR / "data"] + (
         [Path(os.environ["SIGNS_DATA_DIR"])] if os.environ.get("SIGNS_DATA_DIR") else []
     )
-    paths += [folder / "hidden_signs.h5" for folder in data_dirs]
-    return tuple(path for path in paths if path.exists())
+    paths = [GRADER_DIR] + [folder / "hidden_signs.h5" for folder in data_dirs]
+    return private_course_paths() + tuple(path for path in paths if path.exists())
 
 
 def produce(
@@ -107,6 +120,7 @@ def produce(
     memory_bytes: int = Limits.memory_bytes,
     disk_bytes: int = DEFAULT_DISK_BYTES,
     isolation: str | None = None,
+    model_problem: str = "",
 ) -> ProductionResult:
     """Runs the producer on a submission in the sandbox.
 
@@ -123,6 +137,8 @@ def produce(
         disk_bytes: how much the scratch and artifact directories may hold together.
         isolation: force an isolation level (``bwrap``, ``unshare``, ``none``); default: the
             strongest.
+        model_problem: why the saved model beside the notebook was left out before grading (see
+            :func:`grader.sandboxed.contract.trained_model_problem`); empty otherwise.
 
     Returns:
         The artifact directory and its final manifest.
@@ -135,6 +151,9 @@ def produce(
     selected = all_cases() if cases is None else [tuple(pair) for pair in cases]
     pending = [name for name in EXERCISES if any(exercise == name for exercise, _ in selected)]
     manifest = _initial_manifest(submission, level)
+    manifest.trained_model_problem = model_problem or _model_problem(submission.path)
+    if manifest.trained_model_problem:
+        manifest.notebook_problems.append(manifest.trained_model_problem)
     write_manifest(layout.artifacts, manifest)
 
     skipped: dict[str, dict] = {}
@@ -162,7 +181,7 @@ def produce(
         write_json_atomic(layout.program_file, program)
         layout.state_file.unlink(missing_ok=True)
         watcher = _Watcher(
-            layout.state_file, step_timeout_s, (layout.scratch, layout.artifacts), disk_bytes
+            layout.state_file, step_timeout_s, layout.disk_watched(level), disk_bytes
         )
         run = run_sandboxed(
             [sys.executable, "-s", "-m", "grader.sandboxed.producer", str(layout.program_file)],
@@ -221,7 +240,6 @@ class _Layout:
             layout.bundle / "grader" / SANDBOXED_DIR.name,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-        (layout.scratch / "tmp").mkdir(exist_ok=True)
         return layout
 
     @property
@@ -239,16 +257,22 @@ class _Layout:
             if spec is not None and spec.submodule_search_locations:
                 packages += [Path(p) for p in spec.submodule_search_locations]
         return Mounts(
-            read_write=(self.artifacts, self.scratch, self.state_dir),
+            read_write=(self.artifacts, self.state_dir),
             read_only=(self.bundle, *_trained_model_file(submission_dir), *packages),
             hidden=hidden_paths(),
+            scratch=((self.scratch, SCRATCH_BYTES),),
         )
+
+    def disk_watched(self, level: str) -> tuple[Path, ...]:
+        """The folders on disk the producer writes: its scratch too at level none."""
+        disk = (self.artifacts, self.state_dir)
+        return disk + (self.scratch,) if level == "none" else disk
 
     def environment(self) -> dict[str, str]:
         return {
             "PATH": "/usr/bin:/bin",
             "HOME": str(self.scratch),
-            "TMPDIR": str(self.scratch / "tmp"),
+            "TMPDIR": str(self.scratch),
             "PYTHONPATH": str(self.bundle),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
@@ -276,7 +300,13 @@ def _trained_model_file(submission_dir: Path) -> tuple[Path, ...]:
     inside the course repository; a symbolic link is never followed out of the folder.
     """
     model = submission_dir / TRAINED_MODEL_NAME
-    return (model,) if model.is_file() and not model.is_symlink() else ()
+    return (model,) if os.path.lexists(model) and not trained_model_problem(model) else ()
+
+
+def _model_problem(notebook: Path) -> str:
+    """Why the saved model beside the notebook is left out; empty when it is taken or absent."""
+    model = notebook.resolve().parent / TRAINED_MODEL_NAME
+    return trained_model_problem(model) if os.path.lexists(model) else ""
 
 
 class _Watcher:
@@ -287,7 +317,7 @@ class _Watcher:
             writable directories grew past their budget), or None.
     """
 
-    DISK_CHECK_INTERVAL_S = 2.0
+    DISK_CHECK_INTERVAL_S = 0.5
     MAX_FILES = 10_000
 
     def __init__(

@@ -44,6 +44,7 @@ def gradescope_results(result: GradeResult) -> dict:
             "notebook_problems": result.notebook_problems,
             "trained_model": result.trained_model,
             "timings": result.timings,
+            "resources": result.resources,
         },
     }
 

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.sandboxed.contract import STATUS_OK, ManifestError, ProducerExit, write_json_atomic
+from grader.sandboxed.contract import (
+    EXERCISES,
+    STATUS_OK,
+    ManifestError,
+    ProducerExit,
+    write_json_atomic,
+)
 
 SCHEMA_VERSION = 1
 #: What every report, feedback page and nbgrader verdict says when student code ran at level
@@ -177,6 +183,9 @@ class GradeResult(_Scored):
         trained_model: whether the notebook's folder held a saved trained model.
         timings: seconds spent, by phase (``producer``, ``judge``, ``total``).
         output_tail: the end of the producer's captured output.
+        resources: what the grading used: ``producer_peak_memory_bytes`` and
+            ``judge_peak_memory_bytes`` (each process tree's peak proportional set size), and
+            ``disk_bytes`` (what its folders held on disk at the end).
     """
 
     notebook: Path
@@ -187,6 +196,7 @@ class GradeResult(_Scored):
     trained_model: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     output_tail: str = ""
+    resources: dict[str, float] = field(default_factory=dict)
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -213,6 +223,7 @@ class GradeResult(_Scored):
             notebook_problems=list(self.notebook_problems),
             producer_exit=self.producer_exit.to_json(),
             timings=dict(self.timings),
+            resources=dict(self.resources),
         )
 
     @classmethod
@@ -244,7 +255,8 @@ class GradeResult(_Scored):
             ],
             notebook_problems=_strings(data, "notebook_problems"),
             producer_exit=producer_exit,
-            timings=_timings(data.get("timings", {})),
+            timings=_numbers(data.get("timings", {}), "timings"),
+            resources=_numbers(data.get("resources", {}), "resources"),
         )
 
     def save(self, path: str | os.PathLike) -> None:
@@ -296,6 +308,7 @@ class Verdicts(_Scored):
         """
         _expect_schema(data, "verdicts file")
         checks = [CheckResult.from_json(item) for item in _list(data, "checks", "verdicts")]
+        _expect_plausible(checks)
         return cls(**_scalars(cls, data, "verdicts"), checks=checks)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -340,6 +353,23 @@ def _scalars(cls, data: Any, what: str) -> dict:
     return values
 
 
+def _expect_plausible(checks: list[CheckResult]) -> None:
+    """Refuses verdicts no judge writes: unknown exercises, a check twice, points out of range."""
+    seen = set()
+    for check in checks:
+        if check.exercise not in EXERCISES:
+            raise ResultError(f"verdicts: a check of an unknown exercise {check.exercise!r}")
+        if check.name in seen:
+            raise ResultError(f"verdicts: {check.name!r} appears twice")
+        seen.add(check.name)
+        earned = check.max_score if check.passed else 0
+        if check.max_score < 0 or check.score != earned:
+            raise ResultError(
+                f"verdicts: {check.name!r} ({'passed' if check.passed else 'failed'}) scores "
+                f"{check.score} of {check.max_score} points"
+            )
+
+
 def _shallow(instance) -> dict:
     return {
         spec.name: getattr(instance, spec.name)
@@ -362,11 +392,11 @@ def _strings(data: dict, key: str) -> list[str]:
     return list(items)
 
 
-def _timings(data: Any) -> dict[str, float]:
+def _numbers(data: Any, key: str) -> dict[str, float]:
     if not isinstance(data, dict) or not all(
         isinstance(value, (int, float)) and not isinstance(value, bool) for value in data.values()
     ):
-        raise ResultError("a grading result: 'timings' is not an object of seconds")
+        raise ResultError(f"a grading result: {key!r} is not an object of numbers")
     return {str(name): float(value) for name, value in data.items()}
 
 

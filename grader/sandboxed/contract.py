@@ -20,6 +20,7 @@ Layout::
         ...
       },
       "trained_model": "resnet50_signs.keras" | null,
+      "trained_model_problem": "why a handed-in model was not taken" | "",
       "producer_exit": {"returncode": 0, "reason": "ok", "wall_s": 12.3, "message": ""},
       "output_tail": "last bytes of the producer's stdout/stderr",
       "notebook_problems": ["the 'imports' cell was not found by its nbgrader grade_id"]
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,6 +52,8 @@ from pathlib import Path
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TRAINED_MODEL_NAME = "resnet50_signs.keras"
+#: The largest trained model the grader takes: a ResNet-50 saved with Adam's state is about 285 MB.
+TRAINED_MODEL_MAX_BYTES = 512 * 2**20
 
 # Exercises whose function the producer calls on symbolic inputs, in notebook order.
 BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
@@ -144,6 +148,7 @@ class Manifest:
         default_factory=lambda: {name: ExerciseRecord() for name in EXERCISES}
     )
     trained_model: str | None = None
+    trained_model_problem: str = ""
     producer_exit: ProducerExit = field(default_factory=ProducerExit)
     output_tail: str = ""
     notebook_problems: list[str] = field(default_factory=list)
@@ -189,6 +194,7 @@ class Manifest:
                 isolation=str(data.get("isolation", "")),
                 exercises=exercises,
                 trained_model=None if trained is None else _checked_file_name(trained),
+                trained_model_problem=str(data.get("trained_model_problem", "")),
                 producer_exit=ProducerExit.from_json(data.get("producer_exit")),
                 output_tail=str(data.get("output_tail", "")),
                 notebook_problems=[str(p) for p in data.get("notebook_problems", [])],
@@ -212,6 +218,34 @@ def _checked_file_name(name: object) -> str:
     ):
         raise ManifestError(f"artifact name {name!r} is not a plain .keras file name")
     return name
+
+
+def trained_model_problem(path: str | os.PathLike) -> str:
+    """Says why a handed-in model file is not taken; empty when it is.
+
+    Only a regular file within :data:`TRAINED_MODEL_MAX_BYTES` is taken: a symbolic link could name
+    another student's model or a course file, and a larger file is no model of this assignment.
+
+    Args:
+        path: the file, which exists.
+
+    Returns:
+        The reason in words for the student, or an empty string.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return f"{TRAINED_MODEL_NAME} cannot be read ({exc.strerror}); ignored"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{TRAINED_MODEL_NAME} is a symbolic link, not the file itself; ignored"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{TRAINED_MODEL_NAME} is not a regular file; ignored"
+    if info.st_size > TRAINED_MODEL_MAX_BYTES:
+        return (
+            f"{TRAINED_MODEL_NAME} is {info.st_size / 2**20:.0f} MiB, over the "
+            f"{TRAINED_MODEL_MAX_BYTES / 2**20:.0f} MiB limit; ignored"
+        )
+    return ""
 
 
 def artifact_path(artifact_dir: str | os.PathLike, file_name: str) -> Path:

@@ -21,7 +21,6 @@ import json
 import linecache
 import os
 import shutil
-import stat
 import sys
 import time
 import traceback
@@ -34,13 +33,12 @@ from grader.sandboxed.contract import (
     STATUS_RUNNING,
     TRAINED_MODEL_NAME,
     read_manifest,
+    trained_model_problem,
     write_json_atomic,
     write_manifest,
 )
 
 CELL_FILENAME_PREFIX = "<cell "
-# A trained ResNet-50 with optimizer state is a few hundred MB; anything far larger is not a model.
-MAX_TRAINED_MODEL_BYTES = 1 * 2**30
 
 
 def cell_filename(label: str) -> str:
@@ -129,22 +127,15 @@ class Producer:
 
     def _collect_trained_model(self) -> None:
         folder = self.program.get("submission_dir")
-        if not folder or self.manifest.trained_model:
+        if not folder or self.manifest.trained_model or self.manifest.trained_model_problem:
             return
         source = os.path.join(folder, TRAINED_MODEL_NAME)
-        try:
-            info = os.lstat(source)
-        except OSError:
+        if not os.path.lexists(source):
             return
-        if not stat.S_ISREG(info.st_mode):
-            self.manifest.notebook_problems.append(
-                f"{TRAINED_MODEL_NAME} is not a regular file; ignored"
-            )
-        elif info.st_size > MAX_TRAINED_MODEL_BYTES:
-            self.manifest.notebook_problems.append(
-                f"{TRAINED_MODEL_NAME} is {info.st_size / 2**20:.0f} MiB, over the "
-                f"{MAX_TRAINED_MODEL_BYTES / 2**20:.0f} MiB limit; ignored"
-            )
+        problem = trained_model_problem(source)
+        if problem:
+            self.manifest.trained_model_problem = problem
+            self.manifest.notebook_problems.append(problem)
         else:
             # Copied, never loaded: loading happens in the judge with safe_mode=True.
             shutil.copyfile(

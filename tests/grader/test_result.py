@@ -101,3 +101,39 @@ def test_score_given_as_true_is_refused():
     data["exercises"][0]["checks"][0]["max_score"] = True
     with pytest.raises(ResultError, match="'max_score'"):
         GradeResult.from_json(data)
+
+
+def _verdicts_json(**changes) -> dict:
+    data = Verdicts(checks=_result().checks).to_json()
+    data["checks"][0].update(changes)
+    return data
+
+
+def test_verdict_scoring_more_than_its_points_is_refused():
+    with pytest.raises(ResultError, match="scores 99"):
+        Verdicts.from_json(_verdicts_json(passed=True, score=99))
+
+
+def test_failed_verdict_with_points_is_refused():
+    check = _result().checks[0]
+    with pytest.raises(ResultError, match=r"\(failed\) scores"):
+        Verdicts.from_json(_verdicts_json(passed=False, score=check.max_score))
+
+
+def test_verdict_of_an_unknown_exercise_is_refused():
+    with pytest.raises(ResultError, match="unknown exercise 'os.system'"):
+        Verdicts.from_json(_verdicts_json(exercise="os.system"))
+
+
+def test_the_same_check_twice_is_refused():
+    data = Verdicts(checks=_result().checks).to_json()
+    data["checks"].append(dict(data["checks"][0]))
+    with pytest.raises(ResultError, match="appears twice"):
+        Verdicts.from_json(data)
+
+
+def test_resources_survive_a_round_trip(tmp_path):
+    result = _result()
+    result.resources = {"judge_peak_memory_bytes": 123.0, "disk_bytes": 4096.0}
+    result.save(tmp_path / "result.json")
+    assert GradeResult.load(tmp_path / "result.json").resources == result.resources

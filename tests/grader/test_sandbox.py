@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import pytest
 
-from grader.pipeline import sandbox, supervisor
+from grader.pipeline import sandbox, supervisor, unprivileged
 from grader.pipeline.sandbox import Limits, Mounts, probe_isolation, run_sandboxed
 
 with warnings.catch_warnings():
@@ -210,6 +212,170 @@ def test_unknown_forced_isolation_is_refused(monkeypatch):
 
 def test_fallback_to_no_isolation_warns_loudly(monkeypatch):
     monkeypatch.delenv(sandbox.ISOLATION_ENV, raising=False)
+    monkeypatch.setenv(unprivileged.ALLOW_ROOT_ENV, "1")
     monkeypatch.setattr(sandbox, "_level_works", lambda level: level == "none")
     with pytest.warns(RuntimeWarning, match="NOT isolated"):
         assert probe_isolation() == "none"
+
+
+@pytest.mark.parametrize("level", NAMESPACED)
+def test_scratch_folder_fills_up_at_its_cap(tmp_path, level):
+    scratch = tmp_path / "capped"
+    scratch.mkdir()
+    code = (
+        "try:\n    open('fill', 'wb').write(bytes(8 * 2**20))\n    print('WROTE')\n"
+        "except OSError as e:\n    print('FULL', e.errno)\n"
+    )
+    result = run_sandboxed(
+        [sys.executable, "-S", "-c", code],
+        cwd=scratch,
+        mounts=Mounts(scratch=((scratch, 4 * 2**20),)),
+        limits=QUICK,
+        env={},
+        isolation=level,
+    )
+    assert "FULL 28" in result.output, result.output
+
+
+def test_scratch_folder_starts_empty_and_leaves_nothing_on_disk(tmp_path):
+    level = NAMESPACED[0] if NAMESPACED else pytest.skip("no namespaces here")
+    scratch = tmp_path / "capped"
+    scratch.mkdir()
+    (scratch / "left.txt").write_text("from before")
+    result = run_sandboxed(
+        [sys.executable, "-S", "-c", "import os\nprint(os.listdir('.'))\nopen('new', 'w')"],
+        cwd=scratch,
+        mounts=Mounts(scratch=((scratch, 2**20),)),
+        limits=QUICK,
+        env={},
+        isolation=level,
+    )
+    assert result.output.strip() == "[]"
+    assert sorted(p.name for p in scratch.iterdir()) == ["left.txt"]
+
+
+def test_peak_memory_of_the_process_tree_is_recorded(scratch):
+    code = "import time\nblock = b'x' * (300 * 2**20)\ntime.sleep(1.5)\n"
+    result = run_python(code, scratch)
+    assert result.peak_memory_bytes > 250 * 2**20, result.peak_memory_bytes
+
+
+# A caller that starts a sandboxed sleep, marked so that it can be found, and waits for it.
+_CALLER = """
+import sys
+from pathlib import Path
+from grader.pipeline.sandbox import Limits, Mounts, run_sandboxed
+scratch = Path(sys.argv[1])
+run_sandboxed(["/bin/sleep", sys.argv[2]], cwd=scratch, mounts=Mounts(read_write=(scratch,)),
+              limits=Limits(wall_s=120), env={}, isolation=sys.argv[3])
+"""
+
+
+@pytest.mark.parametrize("level", [*NAMESPACED, "none"])
+def test_sandboxed_command_dies_with_the_process_that_started_it(open_tmp, level):
+    scratch = open_tmp / "scratch"
+    scratch.mkdir()
+    marker = f"{600 + os.getpid() % 97}.{time.time_ns() % 10**6}"
+    caller = subprocess.Popen([sys.executable, "-c", _CALLER, str(scratch), marker, level])
+    deadline = time.monotonic() + 60
+    while not _sleepers(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _sleepers(marker), "the sandboxed command never started"
+    caller.kill()
+    caller.wait()
+    deadline = time.monotonic() + 10
+    while _sleepers(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _sleepers(marker) == []
+
+
+def _sleepers(marker: str) -> list[str]:
+    return [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and _cmdline(pid).split("\0")[:2] == ["/bin/sleep", marker]
+    ]
+
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="the grader gives up root only as root")
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder every user may enter (pytest's own are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="sandbox-test-"))
+    folder.chmod(0o711)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@root_only
+def test_level_none_as_root_runs_the_command_as_nobody(open_tmp, monkeypatch):
+    monkeypatch.delenv(unprivileged.ALLOW_ROOT_ENV, raising=False)
+    scratch = open_tmp / "scratch"
+    scratch.mkdir()
+    result = run_sandboxed(
+        ["/usr/bin/id", "-u"],
+        cwd=scratch,
+        mounts=Mounts(read_write=(scratch,)),
+        env={},
+        isolation="none",
+    )
+    assert result.output.strip() == str(unprivileged.SANDBOX_UID)
+
+
+@root_only
+def test_level_none_as_root_cannot_read_roots_files_but_writes_its_scratch(open_tmp, monkeypatch):
+    monkeypatch.delenv(unprivileged.ALLOW_ROOT_ENV, raising=False)
+    secret = open_tmp / "gradebook.db"
+    secret.write_text("SECRET")
+    secret.chmod(0o600)
+    scratch = open_tmp / "scratch"
+    scratch.mkdir()
+    code = (
+        f"open('made.txt', 'w').write('x')\ntry:\n    print(open({str(secret)!r}).read())\n"
+        "except OSError as e:\n    print('DENIED', e.errno)\n"
+    )
+    result = run_sandboxed(
+        ["/usr/bin/python3", "-S", "-c", code],
+        cwd=scratch,
+        mounts=Mounts(read_write=(scratch,)),
+        env={},
+        isolation="none",
+    )
+    assert result.output.strip() == "DENIED 13" and (scratch / "made.txt").exists(), result.output
+
+
+@root_only
+def test_level_none_as_root_names_the_folder_nobody_cannot_enter(open_tmp, monkeypatch):
+    monkeypatch.delenv(unprivileged.ALLOW_ROOT_ENV, raising=False)
+    private = open_tmp / "private"
+    scratch = private / "scratch"
+    scratch.mkdir(parents=True)
+    private.chmod(0o700)
+    with pytest.raises(sandbox.IsolationError, match=f"cannot reach {private}"):
+        run_sandboxed(
+            ["/usr/bin/id"],
+            cwd=scratch,
+            mounts=Mounts(read_write=(scratch,)),
+            env={},
+            isolation="none",
+        )
+
+
+@root_only
+def test_level_none_as_root_is_refused_when_nobody_cannot_run_python(open_tmp, monkeypatch):
+    monkeypatch.delenv(unprivileged.ALLOW_ROOT_ENV, raising=False)
+    private = open_tmp / "private"
+    private.mkdir(mode=0o700)
+    python = private / "python3"
+    python.symlink_to("/usr/bin/python3")
+    assert f"nobody cannot reach {private}" in unprivileged.refusal(python)
+
+
+@root_only
+def test_running_student_code_as_root_can_be_accepted_explicitly(tmp_path, monkeypatch):
+    monkeypatch.setenv(unprivileged.ALLOW_ROOT_ENV, "1")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    assert unprivileged.refusal(private / "python3") == ""

@@ -18,6 +18,7 @@ from grader.batch.run import BatchOptions, grade_class
 from grader.batch.state import GradingRecord
 from grader.nbgrader_bridge import verdict_outputs
 from grader.pipeline.sandbox import ISOLATION_ENV
+from grader.pipeline.unprivileged import ALLOW_ROOT_ENV
 from grader.report.result import UNSANDBOXED_WARNING
 
 ONLY_FIRST_EXERCISE = dict.fromkeys(
@@ -31,6 +32,9 @@ def graded_without_sandbox(tmp_path_factory):
     build_notebook(root / "class" / "alice.ipynb", ONLY_FIRST_EXERCISE)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ISOLATION_ENV, "none")
+        # Where nobody cannot run this Python (installed under /root), root must accept running
+        # student code as root for level none; the warning is the same either way.
+        patch.setenv(ALLOW_ROOT_ENV, "1")
         report = grade_class(
             BatchOptions(root / "class", root / "out", workers=1), stream=io.StringIO()
         )
