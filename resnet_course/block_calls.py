@@ -72,15 +72,22 @@ def recording(network_function) -> Iterator[list[RecordedCall]]:
 def _recorder(name: str, function, calls: list[RecordedCall]):
     @functools.wraps(function)
     def record(*args, **kwargs):
+        __tracebackhide__ = True
         call = describe_call(name, function, args, kwargs)
         calls.append(call)
         try:
             return function(*args, **kwargs)
         except Exception as error:
-            call.error = f"{type(error).__name__}: {error}"
+            call.error = error_text(error)
             raise
 
     return record
+
+
+def error_text(error: BaseException) -> str:
+    """An exception as ``"TypeName: message"``, or its type's name alone when it has no message."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def describe_call(name: str, function, args: tuple, kwargs: dict) -> RecordedCall:
@@ -157,8 +164,9 @@ def calls_problem(calls: Sequence) -> str:
                 return problem
         if len(found) != len(wanted):
             return (
-                f"stage {stage.number} has {len(found)} blocks; ResNet-50's stage {stage.number} "
-                f"has {stage.blocks}: convolutional_block, then {stage.blocks - 1} calls of "
+                f"stage {stage.number} has {len(found)} residual blocks; ResNet-50's stage "
+                f"{stage.number} has {stage.blocks}: convolutional_block, then "
+                f"{stage.blocks - 1} calls of "
                 f"identity_block(X, {spec.BLOCK_KERNEL}, {list(stage.filters)})."
             )
     if len(stages) != len(spec.STAGES):
@@ -222,7 +230,8 @@ def build_problem(calls: Sequence, error: str, own_blocks: bool) -> str:
             lecture's (the grader, which grades the blocks on their own exercises).
 
     Returns:
-        What to fix first, then the error itself.
+        What to fix first, then the error itself (shortened); the error alone when its cause is
+        not known.
     """
     failed = next((call for call in reversed(calls) if call.error), None)
     expected = spec.block_calls()
@@ -241,6 +250,6 @@ def build_problem(calls: Sequence, error: str, own_blocks: bool) -> str:
             f"it as the lecture's does. Fix {failed.function} first: its own check says what is "
             "wrong."
         )
-    if not problem:
-        return f"building the network raised {error}"
-    return f"{problem}\n(Building the network raised {error})"
+    stopped = " ".join(error.split())
+    stopped = stopped if len(stopped) <= 400 else stopped[:397] + "..."
+    return f"{problem}\n(The build stopped with: {stopped})" if problem else stopped

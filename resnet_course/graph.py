@@ -15,8 +15,7 @@ A Sequential or functional model used as a layer is read as the layers it
 holds, as if they had been called one by one; `Identity` and linear
 `Activation` layers, which change nothing, are read through. A convolution's
 padding is read by what it does: a `ZeroPadding2D` that pads exactly as
-'same' would, followed by a 'valid' convolution, is a 'same' convolution, and a
-'same' convolution that pads nothing (a 1x1 one) is a 'valid' one.
+'same' would, followed by a 'valid' convolution, is a 'same' convolution.
 """
 
 from __future__ import annotations
@@ -439,7 +438,7 @@ def _fold_padding(nodes: list[Node], outputs: list[Node]) -> list[Node]:
 
     A ``ZeroPadding2D`` read only by a 'valid' convolution, padding exactly as 'same' would, is
     that convolution's 'same' padding written out: it is dropped and the convolution reads
-    'same'. A 'same' convolution that pads nothing (any 1x1 convolution) reads 'valid'.
+    'same'. (A 1x1 convolution computes the same whatever its padding; no check reads it.)
 
     Args:
         nodes: the graph's nodes, in topological order.
@@ -457,9 +456,7 @@ def _fold_padding(nodes: list[Node], outputs: list[Node]) -> list[Node]:
         if node.kind != CONV or not node.inputs:
             continue
         source = node.inputs[0]
-        if node.config["padding"] == "same" and _same_pads(node, source.shape) == ((0, 0), (0, 0)):
-            node.config["padding"] = "valid"
-        elif (
+        if (
             node.config["padding"] == "valid"
             and source.kind == ZEROPAD
             and readers.get(id(source)) == 1

@@ -75,7 +75,8 @@ def _lecture_block(name: str, student_block, calls: list[BlockCall]):
                 s=values.get("s") if convolutional else None,
             )
         except Exception as error:
-            call.error = f"{type(error).__name__}: {error}"[:MAX_CALL_ERROR_CHARS]
+            text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            call.error = text[:MAX_CALL_ERROR_CHARS]
             raise
 
     return block

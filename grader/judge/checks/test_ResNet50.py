@@ -33,7 +33,7 @@ def test_builds_a_model(submission):
         record = submission.manifest.exercises[CASE.exercise] if submission.manifest else None
         calls = record.block_calls if record is not None else []
         bc.fail(
-            f"ResNet50 could not be built. "
+            "ResNet50 could not be built: "
             f"{block_calls.build_problem(calls, problem, own_blocks=False)}"
         )
     bc.expect_some_layer(submission, CASE)
