@@ -418,9 +418,9 @@ def head_problem(graph: Graph, classes: int) -> str:
             f"the classifier reads {before.kind} ('{before.name}'); the lecture's head is "
             f"AveragePooling2D(({pool}, {pool})), then Flatten, then the softmax Dense layer."
         )
-    if before.kind == GLOBALAVGPOOL or tuple(before.shape[1:3]) == (1, 1):
+    if before.kind == GLOBALAVGPOOL or tuple(before.config["pool_size"]) == (pool, pool):
         return ""
     return (
-        f"after pooling the feature map is still {tuple(before.shape[1:])}: use "
+        f"the average pooling's window is {tuple(before.config['pool_size'])}: use "
         f"AveragePooling2D(({pool}, {pool})) on the {pool}×{pool} output of the last stage."
     )

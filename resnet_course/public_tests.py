@@ -67,7 +67,14 @@ def _symbolic(fn, name: str, shape: tuple, *args, **kwargs):
             f"{name} returned {type(output).__name__}, not a Keras tensor: return the block's "
             "output tensor."
         )
-    model = keras.Model(block_input, output)
+    try:
+        model = keras.Model(block_input, output)
+    except ValueError:
+        _fail(
+            f"{name} returned a tensor that is not computed from its input: apply the block's "
+            "layers to the function's own input (here a keras.Input), not to a tensor made "
+            "elsewhere."
+        )
     graph = Graph.from_model(model)
     if all(node.kind == INPUT for node in graph.nodes):
         _fail(mistakes.builds_nothing(name))

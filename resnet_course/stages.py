@@ -99,7 +99,7 @@ def _block_problem(block: BlockSummary, stage: spec.Stage, index: int) -> str:
             return (
                 f"{label} has strides {strides}; "
                 f"{mistakes.stage_stride_reason(stage.number, stage.stride)} The stride goes on "
-                "the first 1×1 convolution and on the shortcut's."
+                "the first 1×1 convolution and on the shortcut's"
             )
         return f"{label} has strides {strides}; an identity block's convolutions all have stride 1"
     shortcut = block.structure.shortcut_path
