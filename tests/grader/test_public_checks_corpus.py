@@ -16,8 +16,9 @@ CHECKS = {
     "convolutional_block": public_tests.check_convolutional_block,
     "ResNet50": public_tests.check_ResNet50,
 }
-# Where the public check names the same mistake in other words than the hidden one.
+# Where the public check (on its own small inputs) words the same mistake differently.
 PUBLIC_SAYS = {
+    "dr_hidden_layer_twice_as_wide": "has 10 units",
     "dr_sigmoid_for_g": "dense -> activation -> dense",
     "id_relu_of_its_input": "no skip connection",
     "id_padding_on_one_side": "padding='valid'",
