@@ -134,9 +134,7 @@ class Entry:
         return text
 
 
-def _mistake(name, exercise, edits, fails, says, kind="", others=None):
-    if others is None:
-        others = tuple(e for e in BLOCK_EXERCISES if e != exercise and exercise in BLOCK_EXERCISES)
+def _mistake(name, exercise, edits, fails, says, kind="", others=()):
     return Entry(name, exercise, tuple(edits), frozenset(fails), says, kind, tuple(others))
 
 
@@ -166,6 +164,8 @@ def rewrite(name, kind, exercise, source, fails=(), says="", others=None, functi
     """
     edits = [(function_source(function or exercise), source.strip("\n"))]
     if fails:
+        if others is None:
+            others = tuple(e for e in BLOCK_EXERCISES if e != exercise)
         return _mistake(name, exercise, edits, fails, says, kind, others)
     return Entry(name, exercise, tuple(edits), kind=kind, others=tuple(others or ()))
 
