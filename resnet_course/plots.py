@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False,
-                            weight_variance: float = 1.0,
-                            batch_size: int = 256, seed: int = 0) -> np.ndarray:
+def gradient_norms_by_layer(
+    depth: int,
+    width: int = 64,
+    residual: bool = False,
+    weight_variance: float = 1.0,
+    batch_size: int = 256,
+    seed: int = 0,
+) -> np.ndarray:
     """Measures how large the gradient is when it reaches each layer of a deep dense ReLU stack.
 
     The stack has `depth` Dense+ReLU layers of `width` units. A plain stack
@@ -47,8 +52,12 @@ def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False,
     inputs = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
     direction = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
     dense = [
-        keras.layers.Dense(width, kernel_initializer=keras.initializers.VarianceScaling(
-            weight_variance, "fan_in", "untruncated_normal", seed=seed + i))
+        keras.layers.Dense(
+            width,
+            kernel_initializer=keras.initializers.VarianceScaling(
+                weight_variance, "fan_in", "untruncated_normal", seed=seed + i
+            ),
+        )
         for i in range(depth)
     ]
     with tf.GradientTape() as tape:
@@ -64,8 +73,9 @@ def gradient_norms_by_layer(depth: int, width: int = 64, residual: bool = False,
     return np.array([float(tf.norm(g)) / batch_size for g in gradients])
 
 
-def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer at "
-                                                   "initialization"):
+def plot_gradient_norms(
+    curves: dict, title: str = "Gradient reaching each layer at initialization"
+):
     """Plots gradient norms against layer index on a log scale.
 
     Args:
@@ -77,7 +87,7 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 5.5))
     styles = ["o-", "s-", "^-", "d-", "v-"]
     for (label, norms), style in zip(curves.items(), styles, strict=False):
         layers_ = np.arange(1, len(norms) + 1)
@@ -86,13 +96,15 @@ def plot_gradient_norms(curves: dict, title: str = "Gradient reaching each layer
     ax.set_ylabel("‖∂L/∂a[l]‖ (log scale)")
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.4)
-    ax.legend()
+    # Below the axes: inside, the legend would hide the curves that end in the lower corners.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=9, frameon=False)
     fig.tight_layout()
     return fig
 
 
-def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4,
-                  title: str = "Training examples"):
+def show_examples(
+    images: np.ndarray, labels: np.ndarray, per_class: int = 4, title: str = "Training examples"
+):
     """Shows a few images of each class, one row per class.
 
     Args:
@@ -107,8 +119,9 @@ def show_examples(images: np.ndarray, labels: np.ndarray, per_class: int = 4,
     import matplotlib.pyplot as plt
 
     classes = np.unique(labels)
-    fig, axes = plt.subplots(len(classes), per_class, figsize=(1.6 * per_class, 1.6 * len(classes)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(classes), per_class, figsize=(1.6 * per_class, 1.6 * len(classes)), squeeze=False
+    )
     for row, cls in zip(axes, classes, strict=False):
         picks = np.flatnonzero(labels == cls)[:per_class]
         for ax in row:
@@ -138,8 +151,10 @@ def plot_history(history, title: str = "ResNet-50 training"):
 
     record = getattr(history, "history", history)
     if "loss" not in record:
-        raise ValueError(f"the history has no 'loss' entry (keys: {sorted(record)}); pass what "
-                         "model.fit returned")
+        raise ValueError(
+            f"the history has no 'loss' entry (keys: {sorted(record)}); pass what "
+            "model.fit returned"
+        )
     epochs = np.arange(1, len(record["loss"]) + 1)
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4))
     panels = ((loss_ax, "loss", "categorical cross-entropy"), (acc_ax, "accuracy", "accuracy"))
@@ -161,9 +176,13 @@ def plot_history(history, title: str = "ResNet-50 training"):
     return fig
 
 
-def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: np.ndarray,
-                       max_images: int = 12,
-                       columns: int = 6):
+def show_misclassified(
+    images: np.ndarray,
+    true_labels: np.ndarray,
+    predicted: np.ndarray,
+    max_images: int = 12,
+    columns: int = 6,
+):
     """Shows the images the model got wrong, with their true and predicted classes.
 
     Args:
@@ -189,9 +208,54 @@ def show_misclassified(images: np.ndarray, true_labels: np.ndarray, predicted: n
         ax.axis("off")
     for ax, index in zip(axes.ravel(), shown, strict=False):
         ax.imshow(images[index])
-        ax.set_title(f"true {true_labels[index]}, predicted {predicted[index]}", fontsize=8,
-                     color="firebrick")
-    fig.suptitle(f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing "
-                 f"{len(shown)})")
+        ax.set_title(
+            f"true {true_labels[index]}, predicted {predicted[index]}",
+            fontsize=8,
+            color="firebrick",
+        )
+    fig.suptitle(
+        f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing {len(shown)})"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def show_predictions(
+    images: np.ndarray,
+    true_labels: np.ndarray,
+    predicted: np.ndarray,
+    max_images: int = 18,
+    columns: int = 6,
+    title: str = "Predictions",
+):
+    """Shows images with their true and predicted classes, the wrong ones in red.
+
+    Args:
+        images: uint8 array (m, height, width, 3).
+        true_labels: int array (m,).
+        predicted: int array (m,) of predicted classes.
+        max_images: Show at most this many.
+        columns: Images per row.
+        title: Figure title.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    shown = min(len(images), max_images)
+    rows = max(1, int(np.ceil(shown / columns)))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for index, ax in enumerate(axes.ravel()[:shown]):
+        ax.imshow(images[index])
+        right = true_labels[index] == predicted[index]
+        ax.set_title(
+            f"true {true_labels[index]}, predicted {predicted[index]}",
+            fontsize=8,
+            color="darkgreen" if right else "firebrick",
+        )
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

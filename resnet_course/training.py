@@ -92,25 +92,36 @@ def configure_precision(device: Device) -> str:
 
 
 def ensure_float32_output(model):
-    """Makes sure a classifier's probabilities come out in float32.
+    """Makes a classifier compute its softmax in float32 and return float32 probabilities.
 
-    Under mixed precision a softmax computed in float16 can round small
-    probabilities to zero and make the cross-entropy infinite. If the model's
-    output is not float32 already, a float32 identity activation is appended.
+    Under mixed precision every layer computes in float16, whose smallest positive number is
+    about 6e-8: a softmax computed in float16 rounds every smaller probability to exactly 0,
+    and casting the result to float32 afterwards cannot bring it back. So the layer that
+    produces the output (the classifier's Dense layer with its softmax) is rebuilt with the
+    float32 dtype policy and the same weights: its inputs are cast to float32, and its
+    logits and softmax are computed in float32.
 
     Args:
         model: A functional Keras model.
 
     Returns:
-        `model` itself when its output is float32, otherwise a new model that
-        shares its layers and casts the output to float32.
+        `model` itself when its output is float32 already, otherwise a new model that shares
+        every other layer and ends in the float32 copy of the last layer.
     """
     import keras
 
-    if str(model.outputs[0].dtype) == "float32":
+    output = model.outputs[0]
+    if str(output.dtype) == "float32":
         return model
-    outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
-        model.outputs[0])
+    last = output._keras_history.operation
+    if not isinstance(last, keras.layers.Layer):
+        # A bare operation (keras.ops.softmax, say) has no dtype policy to change: cast its result.
+        outputs = keras.layers.Activation("linear", dtype="float32", name="float32_output")(output)
+        return keras.Model(model.inputs, outputs, name=model.name)
+    config = dict(last.get_config(), dtype="float32")
+    float32_last = type(last).from_config(config)
+    outputs = float32_last(last.input)
+    float32_last.set_weights(last.get_weights())
     return keras.Model(model.inputs, outputs, name=model.name)
 
 
@@ -128,8 +139,9 @@ def normalize_images(images: np.ndarray) -> np.ndarray:
     """
     images = np.asarray(images)
     if images.ndim != 4:
-        raise ValueError("expected images of shape (m, height, width, channels), got shape "
-                         f"{images.shape}")
+        raise ValueError(
+            f"expected images of shape (m, height, width, channels), got shape {images.shape}"
+        )
     return images.astype(np.float32) / 255.0
 
 
@@ -161,8 +173,9 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
             "convert integer labels with signs_data.one_hot"
         )
     if len(images) != len(labels_one_hot):
-        raise ValueError(f"{len(images)} images but {len(labels_one_hot)} labels: they must match "
-                         "one to one")
+        raise ValueError(
+            f"{len(images)} images but {len(labels_one_hot)} labels: they must match one to one"
+        )
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
     dataset = tf.data.Dataset.from_tensor_slices((images, labels_one_hot))
@@ -200,8 +213,10 @@ def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_s
     import keras
 
     if not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"need 0 <= warmup_steps < total_steps, got warmup_steps={warmup_steps}, "
-                         f"total_steps={total_steps}")
+        raise ValueError(
+            f"need 0 <= warmup_steps < total_steps, got warmup_steps={warmup_steps}, "
+            f"total_steps={total_steps}"
+        )
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=peak_learning_rate / 10 if warmup_steps else peak_learning_rate,
         decay_steps=total_steps - warmup_steps,
@@ -265,8 +280,9 @@ def run_eagerly_if_quick(quick: bool) -> None:
         warnings.filterwarnings("ignore", message=".*does not apply to tf.data functions.*")
 
 
-def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
-                                  verbose: bool = True) -> int:
+def refresh_batchnorm_statistics(
+    model, dataset, max_batches: int | None = None, verbose: bool = True
+) -> int:
     """Replaces every BatchNormalization layer's moving statistics by their average over `dataset`.
 
     During training BN normalizes with each batch's own mean and variance and
@@ -288,8 +304,9 @@ def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
     """
     import keras
 
-    bn_layers = [layer for layer in _all_layers(model)
-                 if isinstance(layer, keras.layers.BatchNormalization)]
+    bn_layers = [
+        layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+    ]
     if not bn_layers:
         return 0
     saved_momentum = [layer.momentum for layer in bn_layers]
@@ -303,8 +320,12 @@ def refresh_batchnorm_statistics(model, dataset, max_batches: int | None = None,
                 layer.momentum = (used - 1) / used
             model(images, training=True)
             if verbose:
-                print(f"\rRefreshing batch-norm statistics: batch {used}", end="", file=sys.stdout,
-                      flush=True)
+                print(
+                    f"\rRefreshing batch-norm statistics: batch {used}",
+                    end="",
+                    file=sys.stdout,
+                    flush=True,
+                )
             if max_batches is not None and used >= max_batches:
                 break
     finally:
@@ -397,5 +418,17 @@ def predict_classes(model, images: np.ndarray, batch_size: int = 64) -> np.ndarr
             "there is no trained model yet: complete ResNet50 (Exercise 4) and train_resnet50 "
             "(Exercise 5), then run the training cell"
         )
-    probabilities = model.predict(normalize_images(images), batch_size=batch_size, verbose=0)
-    return np.argmax(probabilities, axis=-1).astype(np.int64)
+    import keras
+
+    # A direct call in inference mode, not model.predict: predict traces a new TensorFlow function
+    # for each model and each last-batch size, and after a few such traces in one session
+    # TensorFlow prints a retracing warning.
+    pixels = normalize_images(images)
+    classes = [
+        np.argmax(
+            keras.ops.convert_to_numpy(model(pixels[start : start + batch_size], training=False)),
+            axis=-1,
+        )
+        for start in range(0, len(pixels), batch_size)
+    ]
+    return np.concatenate(classes).astype(np.int64) if classes else np.zeros(0, np.int64)

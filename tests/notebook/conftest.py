@@ -1,10 +1,16 @@
 """Fixtures for the notebook tests.
 
-The solution's cell sources, and a way to run edited copies of them.
+The solution's cell sources, a way to run edited copies of them, and matplotlib drawing off
+screen.
 """
+
+import matplotlib
 import pytest
 
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
+
+# The tests draw figures in this process, where no display is wanted even when one is present.
+matplotlib.use("Agg")
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +35,9 @@ def build_solution(solution_cells):
             exec(compile(solution_cells[dependency], f"<{dependency}>", "exec"), namespace)
         source = solution_cells[grade_id]
         for old, new in replacements:
-            assert source.count(old) == 1, (f"mutation target {old!r} is not exactly once in the "
-                                            f"{grade_id} cell")
+            assert source.count(old) == 1, (
+                f"mutation target {old!r} is not exactly once in the {grade_id} cell"
+            )
             source = source.replace(old, new)
         exec(compile(source, f"<mutated {grade_id}>", "exec"), namespace)
         return namespace[grade_id]

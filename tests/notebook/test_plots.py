@@ -1,4 +1,5 @@
 """The notebook's gradient measurement shows what the prose claims, and the figures are labelled."""
+
 import matplotlib
 import numpy as np
 
@@ -18,8 +19,9 @@ def test_plain_stack_with_large_weights_amplifies_the_gradient_towards_the_input
 
 
 def test_residual_stack_does_not_lose_the_gradient():
-    norms = plots.gradient_norms_by_layer(12, width=16, residual=True, weight_variance=1.0,
-                                          batch_size=32)
+    norms = plots.gradient_norms_by_layer(
+        12, width=16, residual=True, weight_variance=1.0, batch_size=32
+    )
     assert norms[0] >= norms[-1]
 
 
@@ -30,8 +32,12 @@ def test_gradient_figure_has_labelled_log_axes():
 
 
 def test_history_figure_plots_training_and_validation():
-    history = {"loss": [1.0, 0.5], "val_loss": [1.2, 0.7], "accuracy": [0.5, 0.8],
-               "val_accuracy": [0.4, 0.7]}
+    history = {
+        "loss": [1.0, 0.5],
+        "val_loss": [1.2, 0.7],
+        "accuracy": [0.5, 0.8],
+        "val_accuracy": [0.4, 0.7],
+    }
     fig = plots.plot_history(history)
     assert [len(ax.get_lines()) for ax in fig.axes] == [2, 2]
 

@@ -2,6 +2,7 @@
 
 In sync with the solution, free of solutions and hidden checks, and runnable.
 """
+
 import subprocess
 import sys
 
@@ -9,21 +10,35 @@ import nbformat
 import pytest
 
 from instructor.nbgrader_course import copy_course, tool_environment
-from instructor.run_reference import RELEASE_NOTEBOOK, execute_notebook
+from instructor.run_reference import RELEASE_NOTEBOOK, REPO_ROOT, execute_notebook
 
-EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50",
-             "train_resnet50")
+EXERCISES = (
+    "dense_residual_block",
+    "identity_block",
+    "convolutional_block",
+    "ResNet50",
+    "train_resnet50",
+)
 
 
 def comparable(notebook) -> list:
-    """The parts of a notebook that generation determines: each cell's type, source and metadata."""
-    return [(cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells]
+    """The parts of a notebook that generation determines.
+
+    Its metadata and each cell's type, source and metadata.
+    """
+    return [dict(notebook.metadata)] + [
+        (cell.cell_type, cell.source, dict(cell.metadata)) for cell in notebook.cells
+    ]
 
 
 def error_outputs(notebook) -> list:
-    return [(cell.metadata.get("nbgrader", {}).get("grade_id"), output)
-            for cell in notebook.cells if cell.cell_type == "code"
-            for output in cell.get("outputs", []) if output.output_type == "error"]
+    return [
+        (cell.metadata.get("nbgrader", {}).get("grade_id"), output)
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -31,26 +46,39 @@ def release():
     return nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
 
 
-def test_release_matches_a_fresh_generation(tmp_path):
-    course = copy_course(tmp_path / "course")
+@pytest.mark.parametrize(
+    "assignment, notebook_name",
+    [("resnets", RELEASE_NOTEBOOK.name), ("degradation", "Degradation_and_Gradient_Flow.ipynb")],
+)
+def test_release_matches_a_fresh_generation(tmp_path, assignment, notebook_name):
+    course = copy_course(tmp_path / "course", assignment)
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", "resnets", "--force"],
-        cwd=course, env=tool_environment(), capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+        cwd=course,
+        env=tool_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    fresh = nbformat.read(str(course / "assignments" / "resnets" / RELEASE_NOTEBOOK.name),
-                          as_version=4)
-    committed = nbformat.read(str(RELEASE_NOTEBOOK), as_version=4)
+    fresh = nbformat.read(str(course / "assignments" / assignment / notebook_name), as_version=4)
+    committed = nbformat.read(
+        str(REPO_ROOT / "assignments" / assignment / notebook_name), as_version=4
+    )
     assert comparable(committed) == comparable(fresh), (
-        "assignments/resnets is out of date: run `nbgrader generate_assignment resnets --force` "
-        "from the repo root")
+        f"assignments/{assignment} is out of date: run "
+        f"`nbgrader generate_assignment {assignment} --force` from the repo root"
+    )
 
 
-def test_release_folder_holds_only_the_notebook():
-    # A student's own run leaves the trained model and checkpoints there; everything else must be
-    # the notebook.
-    leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints"}
+def test_release_folder_holds_only_the_notebook_and_its_figures():
+    # A student's own run leaves the trained model, checkpoints and photos there; the rest is what
+    # was released.
+    leftovers = {"resnet50_signs.keras", ".ipynb_checkpoints", "my_signs"}
     assert sorted(p.name for p in RELEASE_NOTEBOOK.parent.iterdir() if p.name not in leftovers) == [
-        RELEASE_NOTEBOOK.name]
+        RELEASE_NOTEBOOK.name,
+        "figures",
+    ]
 
 
 def test_release_has_no_solution_or_hidden_test_markers(release):
@@ -61,26 +89,39 @@ def test_release_has_no_solution_or_hidden_test_markers(release):
 
 def test_release_has_no_solution_code(release):
     text = nbformat.writes(release)
-    for solution_line in ("layers.Add()([X, X_shortcut])", "layers.Add()([z2, a_prev])",
-                          "convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)",
-                          "model.compile("):
+    for solution_line in (
+        "layers.Add()([X, X_shortcut])",
+        "layers.Add()([z2, a_prev])",
+        "convolutional_block(X, f=3, filters=[512, 512, 2048], s=2)",
+        "model.compile(",
+    ):
         assert solution_line not in text
 
 
 def test_every_exercise_cell_raises_not_implemented_in_the_release(release):
-    cells = {c.metadata["nbgrader"]["grade_id"]: c.source
-             for c in release.cells if "nbgrader" in c.metadata}
+    cells = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in release.cells
+        if "nbgrader" in c.metadata
+    }
     for exercise in EXERCISES:
         assert "raise NotImplementedError()" in cells[exercise], exercise
 
 
 def test_release_runs_with_only_not_implemented_errors(tmp_path, release):
-    executed = execute_notebook(RELEASE_NOTEBOOK, tmp_path, allow_errors=True, timeout=600,
-                                env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None})
+    executed = execute_notebook(
+        RELEASE_NOTEBOOK,
+        tmp_path,
+        allow_errors=True,
+        timeout=600,
+        env={"RESNETS_QUICK": "1", "NBGRADER_EXECUTION": None},
+    )
     errors = error_outputs(executed)
-    assert errors, ("the release ran without a single NotImplementedError: are the exercises "
-                    "really removed?")
+    assert errors, (
+        "the release ran without a single NotImplementedError: are the exercises really removed?"
+    )
     assert {output.ename for _, output in errors} == {"NotImplementedError"}, [
-        (grade_id, output.ename, output.evalue) for grade_id, output in errors]
+        (grade_id, output.ename, output.evalue) for grade_id, output in errors
+    ]
     failed = {grade_id for grade_id, _ in errors}
     assert {f"test_{exercise}" for exercise in EXERCISES} <= failed

@@ -1,4 +1,5 @@
 """The reference ResNet50 has exactly keras.applications.ResNet50's parameters, same input."""
+
 import keras
 
 from instructor.run_reference import solution_namespace

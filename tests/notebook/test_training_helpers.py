@@ -47,11 +47,11 @@ def test_warmup_schedule_rejects_warmup_longer_than_training():
 def test_refresh_sets_moving_statistics_to_the_data_average():
     model = small_bn_model()
     data = np.random.default_rng(0).normal(3.0, 2.0, size=(64, 3)).astype(np.float32)
-    batches = [data[i:i + 16] for i in range(0, 64, 16)]
+    batches = [data[i : i + 16] for i in range(0, 64, 16)]
     training.refresh_batchnorm_statistics(model, batches, verbose=False)
     dense_out = np.asarray(model.layers[1](data))
     bn = model.layers[2]
-    expected = np.mean([dense_out[i:i + 16].mean(axis=0) for i in range(0, 64, 16)], axis=0)
+    expected = np.mean([dense_out[i : i + 16].mean(axis=0) for i in range(0, 64, 16)], axis=0)
     assert np.allclose(bn.moving_mean.numpy(), expected, atol=1e-4)
     assert bn.momentum == 0.99
 
@@ -59,7 +59,8 @@ def test_refresh_sets_moving_statistics_to_the_data_average():
 def test_zero_init_makes_a_residual_block_the_identity():
     inputs = keras.Input((4, 4, 8))
     main = keras.layers.BatchNormalization(axis=3)(
-        keras.layers.Conv2D(8, 3, padding="same")(inputs))
+        keras.layers.Conv2D(8, 3, padding="same")(inputs)
+    )
     model = keras.Model(inputs, keras.layers.ReLU()(main + inputs))
     assert training.zero_init_residual_branches(model) == 1
     a_prev = np.random.default_rng(1).random((2, 4, 4, 8)).astype(np.float32)
@@ -138,3 +139,14 @@ def test_float32_model_is_left_as_it_is():
     outputs = keras.layers.Dense(6, activation="softmax", dtype="float32")(inputs)
     model = keras.Model(inputs, outputs)
     assert training.ensure_float32_output(model) is model
+
+
+def test_predict_classes_agrees_with_predict_over_a_partial_last_batch():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 3))
+    model = keras.Model(
+        inputs, keras.layers.Dense(6, activation="softmax")(keras.layers.Flatten()(inputs))
+    )
+    images = np.random.default_rng(0).integers(0, 256, size=(10, 8, 8, 3), dtype=np.uint8)
+    expected = np.argmax(model.predict(training.normalize_images(images), verbose=0), axis=-1)
+    np.testing.assert_array_equal(training.predict_classes(model, images, batch_size=4), expected)
