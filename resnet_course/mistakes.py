@@ -31,12 +31,48 @@ from resnet_course.graph import (
 # --------------------------------------------------------------------------- building
 
 
+_WHAT_TO_WRITE = {
+    "dense_residual_block": (
+        "z[l+1] = Dense(units), a[l+1] = ReLU, z[l+2] = Dense(units), then a[l+2] = "
+        "g(z[l+2] + a_prev) with the Add before the ReLU; return a[l+2]."
+    ),
+    "identity_block": (
+        "the main path Conv2D 1x1 (F1) -> BN -> ReLU -> Conv2D f x f 'same' (F2) -> BN -> ReLU -> "
+        "Conv2D 1x1 (F3) -> BN, then add X and apply the ReLU; return the result."
+    ),
+    "convolutional_block": (
+        "the identity block's main path with stride s on its first 1x1 convolution, and a "
+        "shortcut Conv2D 1x1 (F3, stride s) -> BN on X; add the two, apply the ReLU and return "
+        "the result."
+    ),
+    "ResNet50": (
+        "the stem, then stages 2 to 5 (each a convolutional_block followed by identity_blocks), "
+        f"AveragePooling2D(pool_size={spec.HEAD.pool}), Flatten and a softmax Dense of "
+        "`classes` units; return keras.Model(inputs=X_input, outputs=X)."
+    ),
+    "train_resnet50": (
+        "compile the model with keras.optimizers.Adam(learning_rate), "
+        "loss='categorical_crossentropy' and metrics=['accuracy'], then return the History of "
+        "model.fit(train_ds, epochs=epochs, validation_data=validation_data)."
+    ),
+}
+
+
 def unanswered(exercise: str) -> str:
-    """The exercise's cell still holds the release's ``raise NotImplementedError()``."""
+    """The exercise's cell still holds the release's ``raise NotImplementedError()``.
+
+    Args:
+        exercise: the exercise's function name.
+
+    Returns:
+        What is missing and, for the notebook's exercises, what the function should build.
+    """
+    what = _WHAT_TO_WRITE.get(exercise)
+    to_write = f" What to write: {what}" if what else ""
     return (
         f"{exercise} is not written yet: its cell still runs `raise NotImplementedError()`. "
         f"Replace that line with your code (under # YOUR CODE HERE in the {exercise} cell), run "
-        "the cell, then check it again."
+        f"the cell, then check it again.{to_write}"
     )
 
 
