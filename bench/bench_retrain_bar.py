@@ -43,8 +43,8 @@ def main() -> None:
     import keras
 
     from grader.judge import retrain
-    from grader.judge.reference import reference_functions
     from grader.sandboxed.cases import build_case, get_case
+    from grader.sandboxed.lecture_blocks import reference_functions
 
     epochs = args.epochs or retrain.EPOCHS
     model = build_case(get_case("train_resnet50", "retrain"), reference_functions())

@@ -9,7 +9,13 @@ which of the equivalent spellings a student used: `layers.ReLU()`,
 `layers.Add()`, `x + y` and `keras.ops.add` are all an `add` node. A Dense or
 Conv2D layer with a fused activation becomes two nodes, the linear part and
 its activation, so `Dense(units, activation="relu")` reads like `Dense` then
-`ReLU`.
+`ReLU`; `keras.ops.maximum(x, 0)` is a `relu` node too.
+
+A Sequential or functional model used as a layer is read as the layers it
+holds, as if they had been called one by one; `Identity` and linear
+`Activation` layers, which change nothing, are read through. A convolution's
+padding is read by what it does: a `ZeroPadding2D` that pads exactly as
+'same' would, followed by a 'valid' convolution, is a 'same' convolution.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ _KIND_BY_CLASS = {
     "Flatten": FLATTEN,
     "Softmax": SOFTMAX,
     "Relu": RELU,
+    "Sigmoid": ACTIVATION,
 }
 
 _CONFIG_KEYS = {
@@ -62,8 +69,9 @@ class Node:
 
     Attributes:
         kind: The normalized kind, one of the module's kind constants.
-        name: The Keras name of the layer or op (virtual activation nodes get
-            `"<layer>/activation"`).
+        name: The Keras name of the layer or op, after the names of the sub-models
+            holding it (`"main_path/conv2d"`); virtual activation nodes get
+            `"<layer>/activation"`.
         op: The Keras `Operation` (a layer or an op) that ran; for a virtual
             activation node, the layer whose fused activation it stands for.
         inputs: The nodes whose outputs this node consumes, in call order.
@@ -86,6 +94,12 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.kind}, {self.name!r}, shape={self.shape})"
+
+    @property
+    def custom_class(self) -> str:
+        """The op's class name when it is not one of Keras's own; '' for a Keras layer or op."""
+        cls = type(self.op)
+        return "" if cls.__module__.split(".")[0] == "keras" else cls.__name__
 
     @property
     def weights(self) -> list:
@@ -135,7 +149,7 @@ class Graph:
         builder = _GraphBuilder()
         output_nodes = [builder.node_for(t) for t in _flatten(outputs)]
         input_nodes = [builder.node_for(t) for t in _flatten(model.inputs)]
-        return cls(builder.ordered, input_nodes, output_nodes)
+        return cls(_fold_padding(builder.ordered, output_nodes), input_nodes, output_nodes)
 
     def consumers(self, node: Node) -> list[Node]:
         """Returns the nodes that take `node`'s output as an input."""
@@ -176,50 +190,118 @@ class Graph:
         return seen
 
 
+class _Scope:
+    """One call of a sub-model (a Sequential or functional model used as a layer).
+
+    Attributes:
+        key: what tells this call apart from every other call of any sub-model.
+        bindings: the history key of each of the sub-model's own inputs -> the (tensor, scope)
+            that the call passed in its place.
+        call_kwargs: the plain keyword arguments of this call and of the calls around it, which
+            every layer inside inherits (``training=True`` given to a Sequential reaches its
+            BatchNormalization layers).
+        prefix: the sub-models' names, outermost first, e.g. ``"main_path/"``.
+    """
+
+    def __init__(self, key: tuple, bindings: dict, call_kwargs: dict, prefix: str):
+        self.key = key
+        self.bindings = bindings
+        self.call_kwargs = call_kwargs
+        self.prefix = prefix
+
+
 class _GraphBuilder:
-    """Walks Keras history backwards from output tensors, iteratively."""
+    """Walks Keras history backwards from output tensors, iteratively, through sub-models."""
 
     def __init__(self):
         self.ordered: list[Node] = []
-        self._by_call: dict[tuple[int, int], Node] = {}
+        self._by_call: dict[tuple, Node] = {}
+        self._scopes: dict[tuple, _Scope | None] = {}
 
     def node_for(self, tensor) -> Node:
-        pending = [(tensor, False)]
+        start = self._resolve(tensor, None)
+        pending = [(start, False)]
         while pending:
-            current, parents_done = pending.pop()
-            key = _call_key(current)
+            (current, scope), parents_done = pending.pop()
+            key = _node_key(current, scope)
             if key in self._by_call:
                 continue
             op, node_index, _ = current._keras_history
             call = op._inbound_nodes[node_index]
-            parents = list(call.input_tensors)
+            parents = [self._resolve(p, scope) for p in call.input_tensors]
             if not parents_done:
-                pending.append((current, True))
+                pending.append(((current, scope), True))
                 pending.extend(
-                    (p, False) for p in reversed(parents) if _call_key(p) not in self._by_call
+                    (p, False) for p in reversed(parents) if _node_key(*p) not in self._by_call
                 )
                 continue
-            self._add_call(key, op, call, current)
-        return self._by_call[_call_key(tensor)]
+            self._add_call(key, op, call, current, scope, parents)
+        return self._by_call[_node_key(*start)]
 
-    def _add_call(self, key, op, call, tensor) -> None:
-        inputs = tuple(self._by_call[_call_key(t)] for t in call.input_tensors)
-        kind, activation = _classify(op)
+    def _resolve(self, tensor, scope: _Scope | None) -> tuple:
+        """Returns the (tensor, scope) that really computes ``tensor``.
+
+        A sub-model's input stands for the tensor its call received, a sub-model's output for the
+        inner tensor that computes it, and a layer that changes nothing (``Identity``,
+        ``Activation("linear")``) for its input.
+        """
+        while True:
+            op, node_index, tensor_index = tensor._keras_history
+            if scope is not None and _history_key(tensor) in scope.bindings:
+                tensor, scope = scope.bindings[_history_key(tensor)]
+                continue
+            inner_outputs = _submodel_outputs(op)
+            if inner_outputs is not None:
+                inner = self._scope(op, node_index, scope)
+                if inner is not None and tensor_index < len(inner_outputs):
+                    tensor, scope = inner_outputs[tensor_index], inner
+                    continue
+            call = op._inbound_nodes[node_index]
+            if _passes_through(op) and len(call.input_tensors) == 1:
+                tensor = call.input_tensors[0]
+                continue
+            return tensor, scope
+
+    def _scope(self, op, node_index: int, outer: _Scope | None) -> _Scope | None:
+        """Returns the scope of one call of a sub-model; None when its inputs cannot be matched."""
+        key = (outer.key if outer else ()) + ((id(op), node_index),)
+        if key not in self._scopes:
+            call = op._inbound_nodes[node_index]
+            inner_inputs = _flatten(op.inputs)
+            given = list(call.input_tensors)
+            scope = None
+            if len(inner_inputs) == len(given):
+                scope = _Scope(
+                    key,
+                    {
+                        _history_key(inner): (outer_tensor, outer)
+                        for inner, outer_tensor in zip(inner_inputs, given, strict=True)
+                    },
+                    {**(outer.call_kwargs if outer else {}), **_call_kwargs(call)},
+                    (outer.prefix if outer else "") + f"{op.name}/",
+                )
+            self._scopes[key] = scope
+        return self._scopes[key]
+
+    def _add_call(self, key, op, call, tensor, scope: _Scope | None, parents: list) -> None:
+        inputs = tuple(self._by_call[_node_key(*parent)] for parent in parents)
+        kind, activation = _classify(op, call)
         shape = _shape_of(tensor)
+        name = (scope.prefix if scope else "") + op.name
         node = Node(
             kind=kind,
-            name=op.name,
+            name=name,
             op=op,
             inputs=inputs,
             shape=shape,
             config=_normalized_config(op, kind, inputs),
-            call_kwargs=_call_kwargs(call),
+            call_kwargs={**(scope.call_kwargs if scope else {}), **_call_kwargs(call)},
         )
         self.ordered.append(node)
         if activation is not None:
             node = Node(
                 kind=activation,
-                name=f"{op.name}/activation",
+                name=f"{name}/activation",
                 op=op,
                 inputs=(node,),
                 shape=shape,
@@ -231,9 +313,35 @@ class _GraphBuilder:
         self._by_call[key] = node
 
 
-def _call_key(tensor) -> tuple[int, int]:
+def _history_key(tensor) -> tuple[int, int, int]:
+    op, node_index, tensor_index = tensor._keras_history
+    return id(op), node_index, tensor_index
+
+
+def _node_key(tensor, scope: _Scope | None) -> tuple:
     op, node_index, _ = tensor._keras_history
-    return id(op), node_index
+    return (scope.key if scope else (), id(op), node_index)
+
+
+def _submodel_outputs(op) -> list | None:
+    """Returns the output tensors of a functional or Sequential model used as a layer, else None."""
+    if not any(
+        cls.__name__ == "Model" and cls.__module__.startswith("keras") for cls in type(op).__mro__
+    ):
+        return None
+    try:
+        outputs = _flatten(op.outputs)
+    except (AttributeError, ValueError):  # a subclassed model has no graph to enter
+        return None
+    if outputs and all(hasattr(t, "_keras_history") for t in outputs):
+        return outputs
+    return None
+
+
+def _passes_through(op) -> bool:
+    """True for a layer whose output is its input: ``Identity`` or a linear ``Activation``."""
+    name = type(op).__name__
+    return name == "Identity" or (name == "Activation" and _activation_name(op) == "linear")
 
 
 def _flatten(tensors) -> list:
@@ -263,7 +371,7 @@ def _activation_kind(name: str) -> str:
     return {"relu": RELU, "softmax": SOFTMAX}.get(name, ACTIVATION)
 
 
-def _classify(op) -> tuple[str, str | None]:
+def _classify(op, call) -> tuple[str, str | None]:
     """Returns (kind, fused activation kind or None) for an operation."""
     class_name = type(op).__name__
     if class_name == "Activation":
@@ -271,12 +379,21 @@ def _classify(op) -> tuple[str, str | None]:
     if class_name == "ReLU":
         plain = not op.max_value and not op.negative_slope and not op.threshold
         return (RELU if plain else ACTIVATION), None
+    if class_name == "Maximum" and _is_max_with_zero(call):
+        return RELU, None
     kind = _KIND_BY_CLASS.get(class_name, OTHER)
     if kind in (CONV, DENSE):
         name = _activation_name(op)
         if name != "linear":
             return kind, _activation_kind(name)
     return kind, None
+
+
+def _is_max_with_zero(call) -> bool:
+    """True for ``keras.ops.maximum(x, 0)`` (either order): the ReLU written out."""
+    args = list(getattr(call.arguments, "args", ()) or ())
+    scalars = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    return len(call.input_tensors) == 1 and len(args) == 2 and scalars == [0]
 
 
 def _normalized_config(op, kind: str, inputs: tuple[Node, ...]) -> dict:
@@ -286,6 +403,8 @@ def _normalized_config(op, kind: str, inputs: tuple[Node, ...]) -> dict:
         if isinstance(value, list):
             value = tuple(value)
         config[key] = value
+    if kind == ZEROPAD:
+        config["padding"] = _padding_pairs(config["padding"])
     if kind == BN:
         rank = len(inputs[0].shape) if inputs else None
         config["axis"] = _positive_axes(op.axis, rank)
@@ -293,8 +412,10 @@ def _normalized_config(op, kind: str, inputs: tuple[Node, ...]) -> dict:
         config["epsilon"] = getattr(op, "epsilon", None)
     if kind == ADD:
         config["n_inputs"] = len(inputs)
-    if kind in (CONV, DENSE):
-        config["activation"] = _activation_name(op)
+    if kind in (CONV, DENSE, ACTIVATION):
+        config["activation"] = (
+            _activation_name(op) if hasattr(op, "activation") else type(op).__name__.lower()
+        )
     return config
 
 
@@ -310,6 +431,71 @@ def _call_kwargs(call) -> dict:
     """Returns the call's keyword arguments that are plain values, not tensors."""
     kwargs = getattr(call.arguments, "kwargs", {}) or {}
     return {k: v for k, v in kwargs.items() if isinstance(v, (bool, int, float, str, type(None)))}
+
+
+def _fold_padding(nodes: list[Node], outputs: list[Node]) -> list[Node]:
+    """Reads a convolution's padding by what it does, not by how it is spelled.
+
+    A ``ZeroPadding2D`` read only by a 'valid' convolution, padding exactly as 'same' would, is
+    that convolution's 'same' padding written out: it is dropped and the convolution reads
+    'same'. (A 1x1 convolution computes the same whatever its padding; no check reads it.)
+
+    Args:
+        nodes: the graph's nodes, in topological order.
+        outputs: the graph's output nodes (never dropped).
+
+    Returns:
+        The nodes left.
+    """
+    readers: dict[int, int] = {}
+    for node in nodes:
+        for parent in node.inputs:
+            readers[id(parent)] = readers.get(id(parent), 0) + 1
+    dropped: set[int] = set()
+    for node in nodes:
+        if node.kind != CONV or not node.inputs:
+            continue
+        source = node.inputs[0]
+        if (
+            node.config["padding"] == "valid"
+            and source.kind == ZEROPAD
+            and readers.get(id(source)) == 1
+            and all(source is not output for output in outputs)
+            and source.config["padding"] == _same_pads(node, source.inputs[0].shape)
+        ):
+            node.inputs = source.inputs
+            node.config["padding"] = "same"
+            dropped.add(id(source))
+    return [node for node in nodes if id(node) not in dropped]
+
+
+def _same_pads(conv: Node, shape: tuple) -> tuple | None:
+    """The ((top, bottom), (left, right)) zeros 'same' padding adds, as TensorFlow pads."""
+    if (
+        len(shape) != 4
+        or None in shape[1:3]
+        or getattr(conv.op, "data_format", "") != ("channels_last")
+    ):
+        return None
+    pads = []
+    for size, kernel, stride, dilation in zip(
+        shape[1:3],
+        conv.config["kernel_size"],
+        conv.config["strides"],
+        conv.config["dilation_rate"],
+        strict=True,
+    ):
+        span = (kernel - 1) * dilation + 1
+        total = max((-(-size // stride) - 1) * stride + span - size, 0)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def _padding_pairs(padding) -> tuple:
+    """A ZeroPadding2D's padding as ((top, bottom), (left, right))."""
+    if isinstance(padding, int):
+        return ((padding, padding), (padding, padding))
+    return tuple(tuple(p) if isinstance(p, (list, tuple)) else (p, p) for p in padding)
 
 
 def describe(nodes: Iterable[Node]) -> str:

@@ -8,6 +8,7 @@ returns its message, or an empty string when there is none.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from resnet_course import spec
@@ -26,6 +27,125 @@ from resnet_course.graph import (
     Node,
     describe,
 )
+
+# --------------------------------------------------------------------------- building
+
+
+_WHAT_TO_WRITE = {
+    "dense_residual_block": (
+        "z[l+1] = Dense(units), a[l+1] = ReLU, z[l+2] = Dense(units), then a[l+2] = "
+        "g(z[l+2] + a_prev) with the Add before the ReLU; return a[l+2]."
+    ),
+    "identity_block": (
+        "the main path Conv2D 1x1 (F1) -> BN -> ReLU -> Conv2D f x f 'same' (F2) -> BN -> ReLU -> "
+        "Conv2D 1x1 (F3) -> BN, then add X and apply the ReLU; return the result."
+    ),
+    "convolutional_block": (
+        "the identity block's main path with stride s on its first 1x1 convolution, and a "
+        "shortcut Conv2D 1x1 (F3, stride s) -> BN on X; add the two, apply the ReLU and return "
+        "the result."
+    ),
+    "ResNet50": (
+        "the stem, then stages 2 to 5 (each a convolutional_block followed by identity_blocks), "
+        f"AveragePooling2D(pool_size={spec.HEAD.pool}), Flatten and a softmax Dense of "
+        "`classes` units; return keras.Model(inputs=X_input, outputs=X)."
+    ),
+    "train_resnet50": (
+        "compile the model with keras.optimizers.Adam(learning_rate), "
+        "loss='categorical_crossentropy' and metrics=['accuracy'], then return the History of "
+        "model.fit(train_ds, epochs=epochs, validation_data=validation_data)."
+    ),
+}
+
+
+def unanswered(exercise: str) -> str:
+    """The exercise's cell still holds the release's ``raise NotImplementedError()``.
+
+    Args:
+        exercise: the exercise's function name.
+
+    Returns:
+        What is missing and, for the notebook's exercises, what the function should build.
+    """
+    what = _WHAT_TO_WRITE.get(exercise)
+    to_write = f" What to write: {what}" if what else ""
+    return (
+        f"{exercise} is not written yet: its cell still runs `raise NotImplementedError()`. "
+        f"Replace that line with your code (under # YOUR CODE HERE in the {exercise} cell), run "
+        f"the cell, then check it again.{to_write}"
+    )
+
+
+def builds_nothing(exercise: str) -> str:
+    """The function returns its input without applying a single layer."""
+    return (
+        f"{exercise} returns its input unchanged: it applies no layer at all, so there is no "
+        "block to grade. Apply the block's layers to the input and return their output."
+    )
+
+
+def nothing_to_check(part: str) -> str:
+    """A check about a part of the block that the student did not build."""
+    return f"not checked: the block has no {part}, so there is nothing of it to check."
+
+
+def custom_class(class_name: str) -> str:
+    """A layer of the student's own class, which a model read as data cannot rebuild."""
+    return (
+        f"the model uses '{class_name}', a layer class of your own. The grader reads your model "
+        "as data and never runs your code, so it cannot rebuild that class, and neither can "
+        "keras.saving.load_model(..., safe_mode=True). Write what its call() computes directly "
+        "in the function with keras.layers and keras.ops (a helper function that applies them "
+        "is fine), then check it again."
+    )
+
+
+def lambda_layer() -> str:
+    """A Lambda layer, whose Python code a model read as data cannot hold."""
+    return (
+        "the model uses a Lambda layer. The grader reads your model as data and never runs your "
+        "code, so a Lambda's Python function cannot be read back. Use the Keras layer or "
+        "keras.ops function that does the same (layers.ReLU(), keras.ops.add, x + y, ...)."
+    )
+
+
+def pooling_without_size(layer: str) -> str:
+    """A pooling layer built with no pool size, which Keras 2 allowed and Keras 3 refuses."""
+    if layer.startswith("Max"):
+        size, rest = spec.STEM.pool, f", strides=({spec.STEM.pool_stride}, {spec.STEM.pool_stride})"
+    else:
+        size, rest = spec.HEAD.pool, ""
+    return (
+        f"{layer}() has no pool size. Keras 2 defaulted to (2, 2); Keras 3 needs it written "
+        f"out: here {layer}(({size}, {size}){rest})."
+    )
+
+
+def build_error_problem(exercise: str, error: str) -> str:
+    """Explains a build error that has a known cause in the student's code.
+
+    Args:
+        exercise: the function whose build raised.
+        error: the error, as ``"TypeName: message"`` (or a sentence holding it).
+
+    Returns:
+        The explanation and the fix, or '' when the error has no known cause.
+    """
+    if re.search(r"\bNotImplementedError\b", error):
+        return unanswered(exercise)
+    pooling = re.search(
+        r"(\w*Pooling\dD)\.__init__\(\) missing 1 required positional argument: 'pool_size'",
+        error,
+    )
+    if pooling:
+        return pooling_without_size(pooling.group(1))
+    unknown = re.search(r"Could not locate class '(\w+)'", error)
+    if unknown:
+        return custom_class(unknown.group(1))
+    if "Lambda" in error and "safe_mode" in error:
+        return lambda_layer()
+    return ""
+
 
 # --------------------------------------------------------------------------- one residual block
 
@@ -117,6 +237,23 @@ def output_not_relu_of_add(output: Node) -> str:
     )
 
 
+def dense_width(name: str, found: int, units: int) -> str:
+    """A Dense layer of the dense block is not ``units`` wide."""
+    return (
+        f"Dense layer '{name}' has {found} units; both Dense layers of the block have "
+        f"units={units}: W[l+1] maps a[l] to z[l+1] of the same width, and W[l+2] maps a[l+1] "
+        "to z[l+2], which is added to a[l]."
+    )
+
+
+def dense_without_bias(name: str) -> str:
+    """A Dense layer of the dense block has no bias."""
+    return (
+        f"Dense layer '{name}' has no bias: z = W a + b needs b. Keep Keras's default "
+        "use_bias=True."
+    )
+
+
 def valid_padding(padding: str) -> str:
     """The f x f convolution shrinks the image."""
     return (
@@ -191,6 +328,24 @@ def additions_without_relu(names: list[str]) -> str:
     )
 
 
+def no_residual_blocks() -> str:
+    """The network holds no residual block at all."""
+    return (
+        "the model has no residual block: no Add joins a shortcut to a main path. Build each "
+        "stage from your convolutional_block and identity_block."
+    )
+
+
+def stage_stride_reason(stage: int, stride: int) -> str:
+    """Why a stage's convolutional block has the stride it has."""
+    if stride == 1:
+        return (
+            f"stage {stage} needs s=1, because the max pooling has just halved the image "
+            "(convolutional_block's default is s=2, so pass s=1)."
+        )
+    return f"stage {stage} needs s={stride}: its convolutional block halves the height and width."
+
+
 def stem_problem(graph: Graph) -> str:
     """Compares the layers from the input to the first block with the lecture's stem.
 
@@ -220,20 +375,34 @@ def stem_problem(graph: Graph) -> str:
         )
     pad, conv, norm, _, pool = chain
     found = {
-        "padding": _pairs(pad.config["padding"]),
-        "conv": (
+        "zero-padding": pad.config["padding"],
+        "convolution (filters, kernel, strides, padding)": (
             conv.config["filters"],
             tuple(conv.config["kernel_size"]),
             tuple(conv.config["strides"]),
+            conv.config["padding"],
         ),
-        "bn axis": norm.config["axis"],
-        "pool": (tuple(pool.config["pool_size"]), tuple(pool.config["strides"])),
+        "BatchNormalization axis": norm.config["axis"],
+        "max pooling (window, strides, padding)": (
+            tuple(pool.config["pool_size"]),
+            tuple(pool.config["strides"]),
+            pool.config["padding"],
+        ),
     }
     wanted = {
-        "padding": _pairs(stem.padding),
-        "conv": (stem.filters, (stem.kernel,) * 2, (stem.stride,) * 2),
-        "bn axis": stem.batchnorm_axis,
-        "pool": ((stem.pool,) * 2, (stem.pool_stride,) * 2),
+        "zero-padding": ((stem.padding,) * 2,) * 2,
+        "convolution (filters, kernel, strides, padding)": (
+            stem.filters,
+            (stem.kernel,) * 2,
+            (stem.stride,) * 2,
+            "valid",
+        ),
+        "BatchNormalization axis": stem.batchnorm_axis,
+        "max pooling (window, strides, padding)": (
+            (stem.pool,) * 2,
+            (stem.pool_stride,) * 2,
+            "valid",
+        ),
     }
     wrong = [
         f"{key} {found[key]} (expected {wanted[key]})"
@@ -257,6 +426,13 @@ def head_problem(graph: Graph, classes: int) -> str:
     """
     output = graph.outputs[0]
     if output.kind != SOFTMAX:
+        if output.config.get("activation") == "sigmoid":
+            return (
+                "the last layer uses a sigmoid: it scores each class on its own, so the "
+                f"{classes} outputs do not add up to 1, while each image shows exactly one sign. "
+                "Use Dense(classes, activation='softmax'): one probability per class, summing "
+                "to 1."
+            )
         return (
             f"the model's output comes from {output.kind} ('{output.name}'), not a softmax: end "
             "with Dense(classes, activation='softmax') so that the output is a probability per "
@@ -278,15 +454,9 @@ def head_problem(graph: Graph, classes: int) -> str:
             f"the classifier reads {before.kind} ('{before.name}'); the lecture's head is "
             f"AveragePooling2D(({pool}, {pool})), then Flatten, then the softmax Dense layer."
         )
-    if before.kind == GLOBALAVGPOOL or tuple(before.shape[1:3]) == (1, 1):
+    if before.kind == GLOBALAVGPOOL or tuple(before.config["pool_size"]) == (pool, pool):
         return ""
     return (
-        f"after pooling the feature map is still {tuple(before.shape[1:])}: use "
+        f"the average pooling's window is {tuple(before.config['pool_size'])}: use "
         f"AveragePooling2D(({pool}, {pool})) on the {pool}×{pool} output of the last stage."
     )
-
-
-def _pairs(padding) -> tuple:
-    if isinstance(padding, int):
-        return ((padding, padding), (padding, padding))
-    return tuple(tuple(p) if isinstance(p, (list, tuple)) else (p, p) for p in padding)

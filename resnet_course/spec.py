@@ -31,6 +31,11 @@ class Stem:
     pool_stride: int = 2
     batchnorm_axis: int = 3
 
+    def output_size(self, size: int) -> int:
+        """The height (or width) of the stem's output for an image of that height (or width)."""
+        convolved = (size + 2 * self.padding - self.kernel) // self.stride + 1
+        return (convolved - self.pool) // self.pool_stride + 1
+
 
 @dataclasses.dataclass(frozen=True)
 class Stage:
@@ -77,6 +82,63 @@ STAGES = (
     Stage(5, (512, 512, 2048), 2, 3),
 )
 HEAD = Head()
+CONVOLUTIONAL_BLOCK = "convolutional_block"
+IDENTITY_BLOCK = "identity_block"
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockCall:
+    """One block of ResNet-50 as the network's function builds it: which function, which arguments.
+
+    Attributes:
+        stage: the stage's number (2 to 5).
+        index: the block's place in its stage, from 1 (the convolutional block).
+        function: ``convolutional_block`` or ``identity_block``.
+        f: the middle convolution's kernel size.
+        filters: F1, F2 and F3.
+        s: the convolutional block's stride; None for an identity block.
+        input_shape: the block input's (height, width, channels) for :data:`INPUT_SHAPE`.
+    """
+
+    stage: int
+    index: int
+    function: str
+    f: int
+    filters: tuple[int, int, int]
+    s: int | None
+    input_shape: tuple[int, int, int]
+
+    @property
+    def label(self) -> str:
+        """The block in words, e.g. ``stage 3, block 2 (identity_block)``."""
+        return f"stage {self.stage}, block {self.index} ({self.function})"
+
+
+def block_calls() -> tuple[BlockCall, ...]:
+    """Returns ResNet-50's blocks in the order its function calls them, with their arguments."""
+    size = STEM.output_size(INPUT_SHAPE[0])
+    channels = STEM.filters
+    calls = []
+    for stage in STAGES:
+        for index in range(1, stage.blocks + 1):
+            first = index == 1
+            calls.append(
+                BlockCall(
+                    stage=stage.number,
+                    index=index,
+                    function=CONVOLUTIONAL_BLOCK if first else IDENTITY_BLOCK,
+                    f=BLOCK_KERNEL,
+                    filters=stage.filters,
+                    s=stage.stride if first else None,
+                    input_shape=(size, size, channels),
+                )
+            )
+            if first:
+                size = (size - 1) // stage.stride + 1
+            channels = stage.channels
+    return tuple(calls)
+
+
 #: Parameters for INPUT_SHAPE and CLASSES, the same as keras.applications.ResNet50 (a test checks
 #: it).
 PARAMETERS = 23_600_006

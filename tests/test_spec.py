@@ -20,3 +20,15 @@ def test_stages_hold_sixteen_blocks_in_a_3_4_6_3_pattern():
 def test_producer_builds_resnet50_on_the_spec_input_and_classes():
     case = get_case("ResNet50", "full")
     assert (case.input_shape, case.kwargs["classes"]) == (spec.INPUT_SHAPE, spec.CLASSES)
+
+
+def test_block_calls_follow_the_stage_table():
+    calls = spec.block_calls()
+    assert len(calls) == spec.ADDITIONS
+    assert [c.function for c in calls[:4]] == [
+        "convolutional_block",
+        "identity_block",
+        "identity_block",
+        "convolutional_block",
+    ]
+    assert [c.s for c in calls if c.index == 1] == [stage.stride for stage in spec.STAGES]

@@ -1,12 +1,15 @@
 """The class summary.
 
-How many students passed each check, the commonest failures, and a plot of both.
+How many students passed each check, the commonest failures, and a plot of both. For each check, the
+commonest reasons it failed, messages that differ only in their numbers counted as one: a check that
+fails many students for one reason is a likely blind spot of the grader or a gap in the teaching.
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,7 +21,10 @@ from grader.report.result import UNSANDBOXED_WARNING, unsandboxed
 from grader.sandboxed.contract import write_bytes_atomic, write_json_atomic, write_text_atomic
 
 COMMON_FAILURES = 10
+#: How many distinct failure messages the summary lists for each check.
+MESSAGES_PER_CHECK = 3
 _MESSAGE_CHARS = 160
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 @dataclass
@@ -29,11 +35,14 @@ class CheckSummary:
         name: the check's name (``<exercise>: <what it checks>``).
         passed: students who passed it.
         failed: students who failed it.
+        messages: ``(message, students)`` for its commonest failure messages, commonest first;
+            messages that differ only in their numbers count as one, shown by the commonest.
     """
 
     name: str
     passed: int = 0
     failed: int = 0
+    messages: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +82,7 @@ def summarize(records: Sequence[GradingRecord]) -> ClassSummary:
     summary = ClassSummary(students=len(records))
     checks = {name: CheckSummary(name) for name in ordered_checks(records)}
     failures: Counter[tuple[str, str]] = Counter()
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
     for record in records:
         if not record.graded:
             summary.failed_gradings.append((record.student, record.reason))
@@ -90,6 +100,9 @@ def summarize(records: Sequence[GradingRecord]) -> ClassSummary:
             else:
                 check.failed += 1
                 failures[(check.name, _first_line(output))] += 1
+                reasons[check.name][_first_line(output)] += 1
+    for check in checks.values():
+        check.messages = _commonest_messages(reasons[check.name])
     summary.checks = list(checks.values())
     summary.common_failures = [
         (name, message, count) for (name, message), count in failures.most_common(COMMON_FAILURES)
@@ -137,9 +150,21 @@ def summary_markdown(summary: ClassSummary, plot_name: str | None = None) -> str
     ]
     lines += [f"| {_cell(c.name)} | {c.passed} | {c.failed} |" for c in summary.checks]
     lines += ["", "## Commonest failures", ""]
-    if summary.common_failures:
-        lines += ["| check | message | students |", "| --- | --- | --- |"]
-        lines += [f"| {_cell(n)} | {_cell(m)} | {k} |" for n, m, k in summary.common_failures]
+    failing = sorted((c for c in summary.checks if c.failed), key=lambda c: c.failed, reverse=True)
+    if failing:
+        lines += [
+            "Each check that failed, with its commonest messages (messages that differ only in "
+            "their numbers counted together). Many students failing one check for one reason "
+            "points at the grader or at the teaching.",
+            "",
+            "| check | failed | message | students |",
+            "| --- | --- | --- | --- |",
+        ]
+        for check in failing:
+            for position, (message, count) in enumerate(check.messages):
+                first = position == 0
+                name, failed = (_cell(check.name), str(check.failed)) if first else ("", "")
+                lines.append(f"| {name} | {failed} | {_cell(message)} | {count} |")
     else:
         lines.append("No check failed.")
     if summary.failed_gradings:
@@ -208,6 +233,17 @@ def write_summary(out_dir: Path, records: Sequence[GradingRecord]) -> ClassSumma
     write_json_atomic(out_dir / "summary.json", asdict(summary))
     write_text_atomic(out_dir / "summary.md", summary_markdown(summary, "summary.png"))
     return summary
+
+
+def _commonest_messages(messages: Counter[str]) -> list[tuple[str, int]]:
+    """Groups messages that differ only in their numbers; the commonest groups, commonest first."""
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for message, count in messages.items():
+        groups[_NUMBER.sub("#", message)][message] += count
+    ranked = sorted(groups.values(), key=lambda group: sum(group.values()), reverse=True)
+    return [
+        (group.most_common(1)[0][0], sum(group.values())) for group in ranked[:MESSAGES_PER_CHECK]
+    ]
 
 
 def _first_line(text: str) -> str:

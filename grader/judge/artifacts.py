@@ -23,6 +23,7 @@ from grader.sandboxed.contract import (
     artifact_path,
     read_manifest,
 )
+from resnet_course import mistakes
 
 
 class SubmittedArtifacts:
@@ -152,10 +153,12 @@ def load_artifact(path: Path):
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # any failure to read it is the student's to fix
+        error = f"{type(exc).__name__}: {exc}"
+        known = mistakes.build_error_problem("the model", error)
         pytest.fail(
-            f"the saved model could not be read as plain Keras layers ({type(exc).__name__}: "
-            f"{exc}). Build it from keras.layers and keras.ops only: no Lambda layers, no custom "
-            "classes.",
+            (known + "\n" if known else "")
+            + f"the saved model could not be read as plain Keras layers ({error[:600]}). Build it "
+            "from keras.layers and keras.ops only: no Lambda layers, no custom classes.",
             pytrace=False,
         )
     # keras.Model([x], [y]) reports its one input and one output as lists; every check reads

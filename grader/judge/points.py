@@ -92,6 +92,11 @@ _TABLE = {
         ("test_builds_from_symbolic_input", "builds a block from a symbolic input", 1),
         ("test_output_shape_equals_input_shape", "output shape equals input shape", 1),
         ("test_main_path_is_dense_relu_dense", "main path is Dense → ReLU → Dense", 1),
+        (
+            "test_dense_layers_are_units_wide_with_biases",
+            "both Dense layers have `units` units and a bias",
+            1,
+        ),
         ("test_skip_carries_unchanged_input", "the skip carries a[l] unchanged to the Add", 1),
         (
             "test_skip_is_added_before_final_relu",
@@ -158,12 +163,12 @@ _TABLE = {
         ("test_stages_have_3_4_6_3_blocks", f"stages have {_STAGE_BLOCKS} blocks", 2),
         (
             "test_blocks_have_lecture_filters_and_strides",
-            "each block has its stage's filters, kernels and strides",
+            "each block has its stage's filters, kernels, strides, padding and shortcut",
             2,
         ),
         (
             "test_every_addition_feeds_a_relu",
-            f"{spec.ADDITIONS} residual additions, each feeding a ReLU",
+            "every residual addition feeds a ReLU",
             1,
         ),
         (

@@ -96,12 +96,16 @@ def get_case(exercise: str, name: str) -> Case:
     )
 
 
-def build_case(case: Case, functions: Mapping[str, Callable]):
+def build_case(case: Case, functions: Mapping[str, Callable], block_calls: list | None = None):
     """Calls the student's functions for one case and returns the resulting functional model.
+
+    ResNet50 is built with the lecture's blocks in place of the student's (see
+    :mod:`grader.sandboxed.block_calls`): its exercise is the network's assembly.
 
     Args:
         case: the case to build.
         functions: the student's functions by name; must hold every name in ``case.uses``.
+        block_calls: receives the block calls ResNet50 makes, even when its build fails.
 
     Returns:
         A ``keras.Model`` whose graph is the student's computation.
@@ -112,11 +116,15 @@ def build_case(case: Case, functions: Mapping[str, Callable]):
     """
     import keras
 
+    from grader.sandboxed.block_calls import lecture_blocks_recorded
+
     missing = [name for name in case.uses if not callable(functions.get(name))]
     if missing:
         raise CaseError(f"no function named {', '.join(missing)} is defined")
     if case.exercise == "ResNet50":
-        model = functions["ResNet50"](input_shape=case.input_shape, **case.kwargs)
+        network = functions["ResNet50"]
+        with lecture_blocks_recorded(network, [] if block_calls is None else block_calls):
+            model = network(input_shape=case.input_shape, **case.kwargs)
         if not isinstance(model, keras.Model) or not getattr(model, "outputs", None):
             raise CaseError(
                 f"ResNet50 returned {type(model).__name__}, not a functional keras.Model: "

@@ -16,7 +16,10 @@ Layout::
       "isolation": "unshare: new user, pid, net and mount namespaces; ...",
       "exercises": {
         "identity_block": {"status": "ok", "message": "", "traceback": "",
-                           "cases": {"small": "identity_block__small.keras"}},
+                           "cases": {"small": "identity_block__small.keras"}, "block_calls": []},
+        "ResNet50": {..., "block_calls": [{"function": "convolutional_block", "f": 3,
+                                           "filters": [64, 64, 256], "s": 1,
+                                           "input_shape": [15, 15, 64], "error": ""}, ...]},
         ...
       },
       "trained_model": "resnet50_signs.keras" | null,
@@ -35,9 +38,14 @@ is working; the orchestrator turns it into ``timeout``/``crashed`` before the ju
 ``ok`` exercise may have saved only some cases if a later case failed; then its status is ``error``
 and ``cases`` lists the ones that were saved.
 
+``block_calls`` lists, for the ResNet50 exercise, every call the student's ``ResNet50`` made of
+``convolutional_block`` and ``identity_block`` while it built, with the arguments as the student's
+own function signature binds them (see :mod:`grader.sandboxed.block_calls`); the judge names the
+stage and block at fault from them when the network could not be built.
+
 The manifest is written by a process that runs student code, so the judge must treat it as data from
 an untrusted source: :func:`read_manifest` validates every file name it returns (a plain ``.keras``
-file name inside the artifact directory, nothing else).
+file name inside the artifact directory, nothing else) and the type and size of every block call.
 """
 
 from __future__ import annotations
@@ -69,8 +77,56 @@ STATUS_CRASHED = "crashed"
 STATUS_RUNNING = "running"
 
 
+# What a manifest may hold about block calls: enough for ResNet-50's 16 blocks and then some.
+MAX_BLOCK_CALLS = 64
+MAX_CALL_ERROR_CHARS = 1000
+BLOCK_FUNCTIONS = ("convolutional_block", "identity_block")
+
+
 class ManifestError(ValueError):
     """The artifact directory has no readable, well-formed manifest."""
+
+
+@dataclass
+class BlockCall:
+    """One call of a block function made by the student's ResNet50 while it built.
+
+    Attributes:
+        function: ``convolutional_block`` or ``identity_block``.
+        f: the ``f`` argument; None when it was not an integer.
+        filters: the ``filters`` argument; None when it was not a sequence of integers.
+        s: the ``s`` argument of a convolutional block (its default included); None otherwise.
+        input_shape: the block input's shape without the batch dimension.
+        error: ``"TypeName: message"`` when the block raised; empty otherwise.
+    """
+
+    function: str
+    f: int | None = None
+    filters: list[int] | None = None
+    s: int | None = None
+    input_shape: list[int | None] | None = None
+    error: str = ""
+
+    @classmethod
+    def from_json(cls, data: object) -> BlockCall:
+        """Reads one call from the manifest, checking every field's type and size.
+
+        Raises:
+            ManifestError: if ``data`` is not a block call.
+        """
+        if not isinstance(data, dict) or data.get("function") not in BLOCK_FUNCTIONS:
+            raise ManifestError(f"malformed block call: {str(data)[:200]}")
+        error = data.get("error", "")
+        if not isinstance(error, str):
+            raise ManifestError("malformed block call: its error is not text")
+        return cls(
+            function=data["function"],
+            f=_small_int(data.get("f")),
+            filters=_small_ints(data.get("filters"), 3),
+            s=_small_int(data.get("s")),
+            input_shape=_small_ints(data.get("input_shape"), 4, allow_none=True),
+            error=error[:MAX_CALL_ERROR_CHARS],
+        )
 
 
 @dataclass
@@ -83,12 +139,14 @@ class ExerciseRecord:
         message: one line for the student saying what went wrong; empty when ``ok``.
         traceback: the traceback trimmed to the student's own cell lines; empty when none.
         cases: case name -> artifact file name (relative to the artifact directory).
+        block_calls: the block calls the student's ResNet50 made, in order (that exercise only).
     """
 
     status: str = STATUS_MISSING
     message: str = ""
     traceback: str = ""
     cases: dict[str, str] = field(default_factory=dict)
+    block_calls: list[BlockCall] = field(default_factory=list)
 
 
 @dataclass
@@ -180,11 +238,17 @@ class Manifest:
                 cases = {
                     str(k): _checked_file_name(v) for k, v in dict(rec.get("cases", {})).items()
                 }
+                calls = rec.get("block_calls", [])
+                if not isinstance(calls, list) or len(calls) > MAX_BLOCK_CALLS:
+                    raise ManifestError(
+                        f"block_calls is not a list of at most {MAX_BLOCK_CALLS} calls"
+                    )
                 exercises[str(name)] = ExerciseRecord(
                     status=str(rec.get("status", STATUS_MISSING)),
                     message=str(rec.get("message", "")),
                     traceback=str(rec.get("traceback", "")),
                     cases=cases,
+                    block_calls=[BlockCall.from_json(call) for call in calls],
                 )
             for name in EXERCISES:
                 exercises.setdefault(name, ExerciseRecord())
@@ -203,6 +267,24 @@ class Manifest:
             if isinstance(exc, ManifestError):
                 raise
             raise ManifestError(f"malformed manifest: {exc}") from exc
+
+
+def _small_int(value: object, allow_none: bool = True) -> int | None:
+    """Returns ``value`` if it is an int of at most 6 digits (or None when allowed)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 10**6:
+        raise ManifestError(f"malformed block call: {str(value)[:50]} is not a small integer")
+    return value
+
+
+def _small_ints(value: object, most: int, allow_none: bool = False) -> list | None:
+    """Returns ``value`` if it is None or a list of at most ``most`` small ints (maybe None)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > most:
+        raise ManifestError(f"malformed block call: {str(value)[:50]} is not a short list")
+    return [_small_int(v, allow_none=allow_none) for v in value]
 
 
 def _checked_file_name(name: object) -> str:

@@ -195,6 +195,37 @@ def test_summary_counts_passes_and_commonest_failures(records):
     assert "## Commonest failures" in text and "ran under bwrap: no network (2 submissions)" in text
 
 
+def _failing_filters(student, message):
+    return _record(student, [_test("identity_block: filters in order", False, 1, message)])
+
+
+def test_summary_lists_each_checks_commonest_messages_counting_numbers_as_one():
+    records = [
+        _failing_filters("a", "the convolutions have [6, 4, 12] filters; F1, F2, F3 in order"),
+        _failing_filters("b", "the convolutions have [6, 4, 12] filters; F1, F2, F3 in order"),
+        _failing_filters("c", "the convolutions have [4, 4, 12] filters; F1, F2, F3 in order"),
+        _failing_filters("d", "not checked: the main path has 2 Conv2D layers"),
+    ]
+    check = summarize(records).checks[0]
+    assert check.messages == [
+        ("the convolutions have [6, 4, 12] filters; F1, F2, F3 in order", 3),
+        ("not checked: the main path has 2 Conv2D layers", 1),
+    ]
+
+
+def test_summary_markdown_shows_each_failing_checks_messages():
+    records = [
+        _failing_filters("a", "the convolutions have [6, 4, 12] filters"),
+        _failing_filters("b", "not checked: the main path has 2 Conv2D layers"),
+    ]
+    text = summary_markdown(summarize(records))
+    assert (
+        "| identity_block: filters in order | 2 | the convolutions have [6, 4, 12] filters | 1 |"
+        in text
+    )
+    assert "|  |  | not checked: the main path has 2 Conv2D layers | 1 |" in text
+
+
 def test_summary_plot_is_a_png(records):
     assert summary_plot_png(summarize(records)).startswith(b"\x89PNG\r\n\x1a\n")
 

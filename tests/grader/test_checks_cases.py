@@ -10,9 +10,9 @@ from grader.judge.reference import (
     build_reference_block,
     compare_with_reference,
     find_roles,
-    reference_functions,
 )
 from grader.sandboxed.cases import CASES, CaseError, build_case, get_case
+from grader.sandboxed.lecture_blocks import reference_functions
 from resnet_course.blocks import analyse_block
 
 IDENTITY = get_case("identity_block", "small")

@@ -1,7 +1,8 @@
 """The hidden checks judge the corpus right: valid variants pass, each mistake fails its own checks.
 
-The corpus (``corpus/mutations.py``) is built into artifact directories in this process, then one
+The corpus (``corpus/catalogue.py``) is built into artifact directories in this process, then one
 judge process (``python -m grader.judge``) judges all of them, as it would judge real submissions.
+A mistake's other exercises are built from the same source too, and keep full marks.
 """
 
 import json
@@ -10,12 +11,13 @@ import subprocess
 import sys
 
 import pytest
-from corpus import harness, mutations
+from corpus import catalogue, harness, mutations
 
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
-ENTRIES = mutations.VALID + mutations.MISTAKES
-BLOCK_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block")
+ENTRIES = catalogue.ENTRIES
+BLOCK_EXERCISES = mutations.BLOCK_EXERCISES
+WITH_OTHERS = [entry for entry in ENTRIES if entry.others]
 
 
 def _solution_source() -> str:
@@ -28,7 +30,9 @@ def _solution_source() -> str:
 def corpus_verdicts(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     dirs = [
-        harness.make_artifacts(e.source(), (e.exercise,), root / "artifacts" / e.name)
+        harness.make_artifacts(
+            e.source(), e.builds, root / "artifacts" / e.name, case_names=("small", "full")
+        )
         for e in ENTRIES
     ]
     dirs.append(
@@ -75,29 +79,41 @@ def test_submission_without_manifest_fails_every_check_saying_why(corpus_verdict
 
 
 def test_corpus_has_the_required_size():
-    assert len(mutations.VALID) >= 8 + 3 and len(mutations.MISTAKES) >= 20
+    assert len(catalogue.NEW_VALID) >= 15 and len(catalogue.NEW_MISTAKES) >= 10
+    assert len(catalogue.VALID) >= 8 + 3 + 15 and len(catalogue.MISTAKES) >= 20 + 10
 
 
-@pytest.mark.parametrize("entry", mutations.VALID, ids=lambda e: e.name)
+def test_every_entry_has_a_kind_and_a_unique_name():
+    assert all(entry.kind for entry in ENTRIES)
+    assert len({entry.name for entry in ENTRIES}) == len(ENTRIES)
+
+
+@pytest.mark.parametrize("entry", catalogue.VALID, ids=lambda e: e.name)
 def test_valid_variant_passes_every_check(corpus_verdicts, entry):
     failed = _failed(corpus_verdicts[entry.name], entry.exercise)
     assert failed == {}, {name: c["message"] for name, c in failed.items()}
 
 
-@pytest.mark.parametrize("entry", mutations.MISTAKES, ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", catalogue.MISTAKES, ids=lambda e: e.name)
 def test_mistake_fails_exactly_its_checks(corpus_verdicts, entry):
     failed = _failed(corpus_verdicts[entry.name], entry.exercise)
     assert set(failed) == set(entry.fails), {name: c["message"] for name, c in failed.items()}
 
 
-@pytest.mark.parametrize("entry", mutations.MISTAKES, ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", catalogue.MISTAKES, ids=lambda e: e.name)
 def test_mistake_message_names_the_problem(corpus_verdicts, entry):
     failed = _failed(corpus_verdicts[entry.name], entry.exercise)
     messages = " | ".join(c["message"] for c in failed.values())
     assert entry.says in messages
 
 
-@pytest.mark.parametrize("entry", ENTRIES[:3], ids=lambda e: e.name)
+@pytest.mark.parametrize("entry", WITH_OTHERS, ids=lambda e: e.name)
+def test_mistake_costs_no_point_on_another_exercise(corpus_verdicts, entry):
+    failed = {other: _failed(corpus_verdicts[entry.name], other) for other in entry.others}
+    assert failed == {other: {} for other in entry.others}, failed
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_no_check_is_a_grader_error(corpus_verdicts, entry):
     errors = [c["test"] for c in corpus_verdicts[entry.name]["checks"] if c["grader_error"]]
     assert errors == []

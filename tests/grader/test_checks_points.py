@@ -68,3 +68,8 @@ def test_trained_model_bars_sit_below_every_measured_reference_run_with_margin()
         bars.HIDDEN_SPLIT_BAR <= min(hidden for _, hidden in bars.TRAINED_MEASURED.values()) - 0.05
     )
     assert bars.HIDDEN_SPLIT_BAR >= 1 / 6 + 0.5
+
+
+def test_readme_states_the_number_of_hidden_checks():
+    readme = (Path(points.__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"judge, {len(points.CHECKS)} hidden checks" in readme

@@ -15,7 +15,9 @@ import pytest
 from corpus import harness, mutations
 
 from grader.sandboxed.cases import get_case
+from grader.sandboxed.contract import read_manifest
 from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
+from resnet_course import spec
 
 SOURCE = mutations.REFERENCE_SOURCE
 CELLS = cell_sources(SOLUTION_NOTEBOOK)
@@ -27,8 +29,13 @@ NO_SOFTMAX = SOURCE.replace("layers.Dense(classes, activation='softmax'", "layer
 
 
 @pytest.fixture(scope="session")
-def resnet_verdicts(tmp_path_factory):
-    root = tmp_path_factory.mktemp("resnet")
+def resnet_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("resnet")
+
+
+@pytest.fixture(scope="session")
+def resnet_verdicts(resnet_root):
+    root = resnet_root
     reference = harness.make_artifacts(
         SOLUTION, ("ResNet50", "train_resnet50"), root / "reference", case_names=("full", "retrain")
     )
@@ -90,18 +97,21 @@ def test_reference_resnet50_passes_every_check(resnet_verdicts):
 
 def test_short_stage_fails_the_block_count_checks(resnet_verdicts):
     failed = _failed(resnet_verdicts["short_stage"], "ResNet50")
-    assert set(failed) == {
-        "test_parameter_count",
-        "test_stages_have_3_4_6_3_blocks",
-        "test_every_addition_feeds_a_relu",
-    }
-    assert "[3, 4, 5, 3]" in failed["test_stages_have_3_4_6_3_blocks"]
+    assert set(failed) == {"test_parameter_count", "test_stages_have_3_4_6_3_blocks"}
+    assert "stage 4 has 5 residual blocks" in failed["test_stages_have_3_4_6_3_blocks"]
 
 
 def test_missing_softmax_fails_the_head_check(resnet_verdicts):
     failed = _failed(resnet_verdicts["no_softmax"], "ResNet50")
     assert set(failed) == {"test_head_is_pool_flatten_softmax"}
     assert "not a softmax" in failed["test_head_is_pool_flatten_softmax"]
+
+
+def test_spec_block_calls_are_the_solution_notebooks(resnet_verdicts, resnet_root):
+    calls = read_manifest(resnet_root / "reference").exercises["ResNet50"].block_calls
+    assert [
+        (c.function, c.f, tuple(c.filters), c.s, tuple(c.input_shape), c.error) for c in calls
+    ] == [(c.function, c.f, c.filters, c.s, c.input_shape, "") for c in spec.block_calls()]
 
 
 def test_handed_in_resnet50_passes_the_architecture_check(resnet_verdicts):

@@ -96,3 +96,20 @@ def test_solution_passes_every_public_block_check(build_solution, capsys):
     public_tests.check_convolutional_block(build_solution("convolutional_block"))
     public_tests.check_train_resnet50(build_solution("train_resnet50"))
     assert capsys.readouterr().out.count("All checks passed") == 4
+
+
+def test_identity_block_with_its_own_initializer_passes_with_a_note(build_solution, capsys):
+    block = build_solution(
+        "identity_block",
+        [
+            (
+                'X = layers.Conv2D(F1, kernel_size=1, strides=1, padding="valid", '
+                "kernel_initializer=initializer)(X)",
+                'X = layers.Conv2D(F1, kernel_size=1, strides=1, padding="valid", '
+                'kernel_initializer="he_normal")(X)',
+            )
+        ],
+    )
+    public_tests.check_identity_block(block)
+    out = capsys.readouterr().out
+    assert "All checks passed" in out and "does not use the initializer argument" in out

@@ -10,10 +10,9 @@ import pytest
 
 from resnet_course import mistakes
 from resnet_course.blocks import BlockStructure, analyse_block
-from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Node, describe
+from resnet_course.graph import ADD, BN, CONV, INPUT, RELU, Graph, Node, describe
+from resnet_course.stages import BOTTLENECK_MAIN_PATH
 
-#: The kinds along a bottleneck block's main path, conv-BN-ReLU twice, then conv-BN.
-BOTTLENECK_MAIN_PATH = ["conv", "bn", "relu", "conv", "bn", "relu", "conv", "bn"]
 # Keras's messages when the two tensors of an Add cannot be added.
 _SHAPE_CLASH = (
     "Cannot broadcast",
@@ -29,15 +28,28 @@ def fail(message: str):
 
 
 def builds(submission, case, shape_hint: str) -> None:
-    """Passes when the case's artifact exists and loads; hints at shape clashes at the Add."""
+    """Passes when the case's artifact exists, loads and applies at least one layer.
+
+    A build error with a known cause (an unanswered exercise, a pooling layer without its size)
+    is explained first; a shape clash at the Add gets a hint.
+    """
     problem = submission.build_problem(case)
     if problem:
-        if any(marker in problem for marker in _SHAPE_CLASH):
+        known = mistakes.build_error_problem(case.exercise, problem)
+        if known:
+            problem = f"{known}\n({problem})"
+        elif any(marker in problem for marker in _SHAPE_CLASH):
             problem += (
                 f"\nHint: z[l+2] and the shortcut have different shapes at the Add. {shape_hint}"
             )
         fail(problem)
-    submission.model(case)
+    expect_some_layer(submission, case)
+
+
+def expect_some_layer(submission, case) -> None:
+    """Fails the check when the function returned its input without applying any layer."""
+    if all(node.kind == INPUT for node in Graph.from_model(submission.model(case)).nodes):
+        fail(mistakes.builds_nothing(case.exercise))
 
 
 def structure_of(submission, case) -> BlockStructure:
@@ -130,10 +142,19 @@ def expect_filters(structure: BlockStructure, filters) -> None:
 
 
 def expect_channel_axis_batchnorm(structure: BlockStructure) -> None:
-    """Checks that every BatchNormalization of the block normalizes the channel axis."""
-    problem = mistakes.batchnorm_axis_problem(structure.graph.find(BN))
+    """Checks that the block has BatchNormalization, each normalizing the channel axis."""
+    norms = _batchnorms(structure)
+    problem = mistakes.batchnorm_axis_problem(norms)
     if problem:
         fail(problem)
+
+
+def _batchnorms(structure: BlockStructure) -> list[Node]:
+    """The block's BatchNormalization nodes; fails the check when it has none."""
+    norms = structure.graph.find(BN)
+    if not norms:
+        fail(mistakes.nothing_to_check("BatchNormalization layer"))
+    return norms
 
 
 def expect_skip_before_final_relu(structure: BlockStructure, z_name: str) -> None:
@@ -168,8 +189,8 @@ def expect_skip_from_block_input(structure: BlockStructure) -> None:
 
 
 def expect_no_baked_mode(structure: BlockStructure) -> None:
-    """Checks that no BatchNormalization was called with a fixed ``training`` argument."""
-    problem = mistakes.baked_mode_problem(structure.graph.find(BN))
+    """Checks that the block has BatchNormalization, none called with a fixed ``training``."""
+    problem = mistakes.baked_mode_problem(_batchnorms(structure))
     if problem:
         fail(problem)
 

@@ -1,15 +1,17 @@
 """Hidden checks of ResNet50(input_shape, classes).
 
-The lecture's 50-layer network, stage by stage.
+The lecture's 50-layer network, stage by stage. The producer builds it with the lecture's blocks in
+place of the student's (:mod:`grader.sandboxed.block_calls`): these checks grade the assembly, the
+stem, the stages' blocks and their arguments, and the head; the blocks have exercises of their own.
 """
 
 import pytest
 
 from grader.judge.checks import blockcheck as bc
-from grader.judge.checks import resnetcheck as rc
 from grader.sandboxed.cases import get_case
-from resnet_course import mistakes, spec
+from resnet_course import block_calls, mistakes, spec, stages
 from resnet_course.graph import Graph
+from resnet_course.network import analyse_graph
 
 CASE = get_case("ResNet50", "full")
 CLASSES = CASE.kwargs["classes"]
@@ -20,10 +22,21 @@ def graph(submission):
     return Graph.from_model(submission.model(CASE))
 
 
+@pytest.fixture
+def network(graph):
+    return analyse_graph(graph)
+
+
 def test_builds_a_model(submission):
-    bc.builds(
-        submission, CASE, "Check that each block's Add receives two tensors of the same shape."
-    )
+    problem = submission.build_problem(CASE)
+    if problem:
+        record = submission.manifest.exercises[CASE.exercise] if submission.manifest else None
+        calls = record.block_calls if record is not None else []
+        bc.fail(
+            "ResNet50 could not be built: "
+            f"{block_calls.build_problem(calls, problem, own_blocks=False)}"
+        )
+    bc.expect_some_layer(submission, CASE)
 
 
 def test_output_shape_is_batch_by_classes(submission):
@@ -44,18 +57,18 @@ def test_stem(graph):
     assert not problem, problem
 
 
-def test_stages_have_3_4_6_3_blocks(graph):
-    problem = rc.stage_count_problem(rc.residual_blocks(graph))
+def test_stages_have_3_4_6_3_blocks(network):
+    problem = stages.stages_problem(network)
     assert not problem, problem
 
 
-def test_blocks_have_lecture_filters_and_strides(graph):
-    problems = rc.block_problems(rc.residual_blocks(graph))
+def test_blocks_have_lecture_filters_and_strides(network):
+    problems = stages.block_problems(network)
     assert not problems, "; ".join(problems[:4]) + ("; ..." if len(problems) > 4 else "") + "."
 
 
 def test_every_addition_feeds_a_relu(graph):
-    problem = rc.additions_problem(graph)
+    problem = stages.additions_problem(graph)
     assert not problem, problem
 
 

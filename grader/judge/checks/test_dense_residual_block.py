@@ -9,6 +9,7 @@ import numpy as np
 from grader.judge.checks import blockcheck as bc
 from grader.judge.reference import randomize_weights
 from grader.sandboxed.cases import get_case
+from resnet_course import mistakes
 from resnet_course.blocks import analyse_block
 from resnet_course.graph import DENSE
 
@@ -18,6 +19,7 @@ globals().update(bc.block_checks(CASE, SHAPE_HINT, "Dense"))
 
 
 def test_output_shape_equals_input_shape(submission):
+    bc.expect_some_layer(submission, CASE)
     shape = tuple(submission.model(CASE).output.shape)
     expected = (None,) + CASE.input_shape
     assert shape == expected, (
@@ -28,6 +30,18 @@ def test_output_shape_equals_input_shape(submission):
 
 def test_main_path_is_dense_relu_dense(block):
     bc.expect_main_path(block, ["dense", "relu", "dense"], "Dense")
+
+
+def test_dense_layers_are_units_wide_with_biases(block):
+    denses = [n for n in bc.main_chain(block) if n.kind == DENSE]
+    if not denses:
+        bc.fail(mistakes.nothing_to_check("Dense layer"))
+    units = CASE.kwargs["units"]
+    for node in denses:
+        if node.config["units"] != units:
+            bc.fail(mistakes.dense_width(node.name, node.config["units"], units))
+        if not node.config["use_bias"]:
+            bc.fail(mistakes.dense_without_bias(node.name))
 
 
 def test_skip_carries_unchanged_input(block):

@@ -18,6 +18,7 @@ globals().update(bc.bottleneck_checks(CASE, s=None))
 
 
 def test_output_shape_equals_input_shape(submission):
+    bc.expect_some_layer(submission, CASE)
     shape = tuple(submission.model(CASE).output.shape)
     expected = (None,) + CASE.input_shape
     assert shape == expected, (

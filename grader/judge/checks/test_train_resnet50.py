@@ -9,10 +9,10 @@ scratch.
 import pytest
 
 from grader.judge import bars, evaluation, retrain
-from grader.judge.checks import resnetcheck as rc
 from grader.sandboxed.cases import get_case
-from resnet_course import mistakes, spec
+from resnet_course import mistakes, spec, stages
 from resnet_course.graph import Graph
+from resnet_course.network import analyse_graph
 
 RETRAIN_CASE = get_case("train_resnet50", "retrain")
 CLASSES = spec.CLASSES
@@ -41,8 +41,8 @@ def _architecture_problem(model) -> str:
         )
     graph = Graph.from_model(model)
     problem = (
-        rc.stage_count_problem(rc.residual_blocks(graph))
-        or rc.additions_problem(graph)
+        stages.stages_problem(analyse_graph(graph))
+        or stages.additions_problem(graph)
         or mistakes.head_problem(graph, CLASSES)
     )
     if problem:

@@ -66,6 +66,7 @@ DR_ALL = {
     "test_builds_from_symbolic_input",
     "test_output_shape_equals_input_shape",
     "test_main_path_is_dense_relu_dense",
+    "test_dense_layers_are_units_wide_with_biases",
     "test_skip_carries_unchanged_input",
     "test_skip_is_added_before_final_relu",
     "test_output_equals_g_of_z_plus_a",
@@ -91,16 +92,21 @@ def identity_block_unused(X, f, filters, initializer=glorot_uniform):
 """
 
 
+BLOCK_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block")
+
+
 @dataclasses.dataclass(frozen=True)
 class Entry:
     """One corpus submission.
 
     Attributes:
         name: a short id, also the test id.
-        exercise: the exercise the edits change (only its artifact is built).
+        exercise: the exercise the edits change.
         edits: (old, new) text replacements; ``old`` must occur in the source.
         fails: the exercise's checks (test names) that must fail; empty for a valid variant.
         says: a phrase the first failing check's message must contain.
+        kind: what kind of construction or mistake it is, for the corpus's results by kind.
+        others: further exercises built from the same source, which must get full marks.
     """
 
     name: str
@@ -108,6 +114,13 @@ class Entry:
     edits: tuple[tuple[str, str], ...] = ()
     fails: frozenset = frozenset()
     says: str = ""
+    kind: str = ""
+    others: tuple[str, ...] = ()
+
+    @property
+    def builds(self) -> tuple[str, ...]:
+        """Every exercise whose artifacts are built: the entry's own, then the others."""
+        return (self.exercise,) + self.others
 
     def source(self) -> str:
         """Returns the reference source with this entry's edits applied."""
@@ -121,8 +134,40 @@ class Entry:
         return text
 
 
-def _mistake(name, exercise, edits, fails, says):
-    return Entry(name, exercise, tuple(edits), frozenset(fails), says)
+def _mistake(name, exercise, edits, fails, says, kind="", others=()):
+    return Entry(name, exercise, tuple(edits), frozenset(fails), says, kind, tuple(others))
+
+
+def function_source(name: str) -> str:
+    """Returns the text of one function of the reference source, ``def`` to its last line."""
+    start = REFERENCE_SOURCE.index(f"\ndef {name}(") + 1
+    end = REFERENCE_SOURCE.find("\n\n\ndef ", start)
+    return REFERENCE_SOURCE[start : end if end >= 0 else len(REFERENCE_SOURCE)].rstrip("\n")
+
+
+def rewrite(name, kind, exercise, source, fails=(), says="", others=None, function=None):
+    """An entry that replaces a whole function of the reference (by default the exercise's own).
+
+    Args:
+        name: the entry's id.
+        kind: what kind of construction or mistake it is.
+        exercise: the exercise it is graded on.
+        source: the new function(s), replacing the old function's text.
+        fails: the checks that must fail (empty for a valid construction).
+        says: a phrase the failing checks' messages must contain.
+        others: exercises also built, which must get full marks; for a mistake in a block, by
+            default the other blocks.
+        function: the function to replace, when not the exercise's.
+
+    Returns:
+        The entry.
+    """
+    edits = [(function_source(function or exercise), source.strip("\n"))]
+    if fails:
+        if others is None:
+            others = tuple(e for e in BLOCK_EXERCISES if e != exercise)
+        return _mistake(name, exercise, edits, fails, says, kind, others)
+    return Entry(name, exercise, tuple(edits), kind=kind, others=tuple(others or ()))
 
 
 VALID = (
@@ -455,8 +500,60 @@ MISTAKES = (
     ),
 )
 
+RESNET_ALL = {
+    "test_builds_a_model",
+    "test_output_shape_is_batch_by_classes",
+    "test_parameter_count",
+    "test_stem",
+    "test_stages_have_3_4_6_3_blocks",
+    "test_blocks_have_lecture_filters_and_strides",
+    "test_every_addition_feeds_a_relu",
+    "test_head_is_pool_flatten_softmax",
+}
+
 EXERCISE_CHECKS = {
     "identity_block": ID_ALL,
     "convolutional_block": CB_ALL,
     "dense_residual_block": DR_ALL,
+    "ResNet50": RESNET_ALL,
 }
+
+_KINDS = {
+    "reference_identity": "reference",
+    "reference_convolutional": "reference",
+    "reference_dense": "reference",
+    "relu_layer": "activation and addition spelling",
+    "ops_relu": "activation and addition spelling",
+    "plus_operator": "activation and addition spelling",
+    "ops_add_reversed": "activation and addition spelling",
+    "axis_minus_one": "explicit defaults and names",
+    "tuple_kernels": "explicit defaults and names",
+    "explicit_defaults": "explicit defaults and names",
+    "named_layers_and_helper": "loops and helpers",
+    "shortcut_first": "order of the code",
+    "dense_fused_relu_and_ops": "activation and addition spelling",
+    "id_skip_after_final_relu": "skip connection",
+    "id_no_skip": "skip connection",
+    "id_skip_from_intermediate": "skip connection",
+    "id_relu_before_add": "main path",
+    "id_missing_bn": "main path",
+    "id_bn_wrong_axis": "BatchNormalization",
+    "id_valid_padding": "padding",
+    "id_filters_swapped": "dimensions",
+    "id_kernels_swapped": "dimensions",
+    "id_bn_frozen_in_training_mode": "BatchNormalization",
+    "id_returns_precomputed_tensor": "returns no block",
+    "cb_skip_after_final_relu": "skip connection",
+    "cb_stride_on_fxf_conv": "dimensions",
+    "cb_shortcut_without_conv": "shortcut",
+    "cb_shortcut_without_bn": "shortcut",
+    "cb_shortcut_kernel_f": "shortcut",
+    "cb_valid_padding": "padding",
+    "cb_no_skip": "skip connection",
+    "cb_returns_tensor_of_another_input": "returns no block",
+    "dr_skip_after_final_relu": "skip connection",
+    "dr_no_skip": "skip connection",
+    "dr_relu_on_second_dense": "main path",
+}
+VALID = tuple(dataclasses.replace(entry, kind=_KINDS[entry.name]) for entry in VALID)
+MISTAKES = tuple(dataclasses.replace(entry, kind=_KINDS[entry.name]) for entry in MISTAKES)
