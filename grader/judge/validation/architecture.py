@@ -432,6 +432,11 @@ class _Functional(_Model):
         self.unbuilt_weights(weights)
         outputs = []
         for name, node, tensor in self.output_refs:
+            if isinstance(getattr(self.by_name.get(name), "submodel", None), _Functional):
+                # Keras numbers a nested functional model's output nodes from 1 (its own
+                # construction was node 0) and loads them one lower; a layer's argument tensors
+                # keep the node's own index.
+                node -= 1
             if (name, node) not in produced:
                 raise ModelFileError(f"the model's output names layer {name!r}, which it lacks")
             outputs.append(_pick(produced[(name, node)], tensor, name))
