@@ -195,24 +195,12 @@ def show_misclassified(
     Returns:
         The matplotlib Figure, or None when every image is classified correctly.
     """
-    import matplotlib.pyplot as plt
-
     wrong = np.flatnonzero(np.asarray(true_labels) != np.asarray(predicted))
     if wrong.size == 0:
         print("No misclassified images.")
         return None
     shown = wrong[:max_images]
-    rows = int(np.ceil(len(shown) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, index in zip(axes.ravel(), shown, strict=False):
-        ax.imshow(images[index])
-        ax.set_title(
-            f"true {true_labels[index]}, predicted {predicted[index]}",
-            fontsize=8,
-            color="firebrick",
-        )
+    fig = _labelled_grid(images, shown, true_labels, predicted, columns)
     fig.suptitle(
         f"Misclassified test images ({wrong.size} of {len(true_labels)}, showing {len(shown)})"
     )
@@ -241,14 +229,34 @@ def show_predictions(
     Returns:
         The matplotlib Figure.
     """
+    fig = _labelled_grid(
+        images, range(min(len(images), max_images)), true_labels, predicted, columns
+    )
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _labelled_grid(images, indices, true_labels, predicted, columns):
+    """Draws ``images[indices]`` in a grid, each titled with its true and predicted class.
+
+    Args:
+        images: uint8 array (m, height, width, 3).
+        indices: the images to draw, in order.
+        true_labels: int array (m,).
+        predicted: int array (m,) of predicted classes.
+        columns: Images per row.
+
+    Returns:
+        The matplotlib Figure; a wrong prediction's title is red, a right one's green.
+    """
     import matplotlib.pyplot as plt
 
-    shown = min(len(images), max_images)
-    rows = max(1, int(np.ceil(shown / columns)))
+    rows = max(1, int(np.ceil(len(indices) / columns)))
     fig, axes = plt.subplots(rows, columns, figsize=(1.9 * columns, 2.2 * rows), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for index, ax in enumerate(axes.ravel()[:shown]):
+    for ax, index in zip(axes.ravel(), indices, strict=False):
         ax.imshow(images[index])
         right = true_labels[index] == predicted[index]
         ax.set_title(
@@ -256,6 +264,4 @@ def show_predictions(
             fontsize=8,
             color="darkgreen" if right else "firebrick",
         )
-    fig.suptitle(title)
-    fig.tight_layout()
     return fig
