@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from resnet_course.degradation.models import build_cifar_net, weighted_layers
+from resnet_course.degradation.plots import save_figure
 
 matplotlib.use("Agg")
 
@@ -131,10 +132,7 @@ def plot_gradient_flow(result, path=None):
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    return fig
+    return save_figure(fig, path, dpi=120)
 
 
 def save_gradient_csv(result, path):

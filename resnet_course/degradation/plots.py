@@ -82,10 +82,7 @@ def plot_sweep(rows, path=None, title=None):
         f"mean of {len(seeds)} seed{'s' if len(seeds) != 1 else ''}"
     )
     fig.tight_layout()
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    return fig
+    return save_figure(fig, path, dpi=120)
 
 
 def final_by_depth(rows, network):
@@ -201,10 +198,7 @@ def _plot_final_by_depth(sweeps, path):
     fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=11, frameon=False)
     fig.suptitle("Deeper plain networks train worse; deeper ResNets do not")
     fig.tight_layout(rect=(0, 0.055 * legend_rows, 1, 1))
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100, metadata={"Software": None})
-    return fig
+    return save_figure(fig, path, dpi=100, metadata={"Software": None})
 
 
 def summary_table(rows):
@@ -245,3 +239,20 @@ def plot_csv(csv_path, figure_path):
     fig = plot_sweep(read_runs(csv_path), figure_path)
     plt.close(fig)
     return Path(figure_path)
+
+
+def save_figure(fig, path, **savefig_options):
+    """Saves ``fig`` as ``path``, creating its folder, unless ``path`` is None.
+
+    Args:
+        fig: the matplotlib Figure.
+        path: the image file to write, or None to write nothing.
+        **savefig_options: passed on to ``Figure.savefig`` (dpi, metadata, ...).
+
+    Returns:
+        The same Figure.
+    """
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, **savefig_options)
+    return fig
