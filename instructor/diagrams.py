@@ -136,6 +136,19 @@ def _chain(ax, y, start_x, items, gap=0.55):
     return edges
 
 
+def _shortcut_text(ax, label_at, label, equation_at, equation):
+    """Names the shortcut above its line and writes the block's equation below the addition."""
+    ax.text(*label_at, label, ha="center", va="bottom", fontsize=FONT_SIZE, color=SHORTCUT_COLOUR)
+    ax.text(
+        *equation_at,
+        equation,
+        ha="left",
+        va="top",
+        fontsize=FONT_SIZE - 1,
+        color=SHORTCUT_COLOUR,
+    )
+
+
 def residual_block_diagram():
     """The lecture's residual block: two Dense layers, the shortcut added before the second ReLU.
 
@@ -159,23 +172,12 @@ def residual_block_diagram():
     top = 2.3
     _line(ax, [(split, y + 0.2), (split, top), (plus_x, top)], SHORTCUT_COLOUR)
     _arrow(ax, (plus_x, top), (plus_x, y + 0.2), colour=SHORTCUT_COLOUR, width=2.2)
-    ax.text(
-        (split + plus_x) / 2,
-        top + 0.1,
+    _shortcut_text(
+        ax,
+        ((split + plus_x) / 2, top + 0.1),
         "shortcut (skip connection): $a^{[l]}$ unchanged",
-        ha="center",
-        va="bottom",
-        fontsize=FONT_SIZE,
-        color=SHORTCUT_COLOUR,
-    )
-    ax.text(
-        plus_x + 0.3,
-        y - 0.62,
+        (plus_x + 0.3, y - 0.62),
         "added before the ReLU:\n$a^{[l+2]} = g(z^{[l+2]} + a^{[l]})$",
-        ha="left",
-        va="top",
-        fontsize=FONT_SIZE - 1,
-        color=SHORTCUT_COLOUR,
     )
     return fig
 
@@ -220,23 +222,12 @@ def bottleneck_block_diagram(projection: bool):
         label = "shortcut: $a^{[l]}$ unchanged (same shape as $z^{[l+3]}$)"
         equation = "$a^{[l+3]} = g(z^{[l+3]} + a^{[l]})$"
     _arrow(ax, (plus_x, top), (plus_x, y + 0.2), colour=SHORTCUT_COLOUR, width=2.2)
-    ax.text(
-        (split + plus_x) / 2,
-        top + (0.45 if projection else 0.1),
+    _shortcut_text(
+        ax,
+        ((split + plus_x) / 2, top + (0.45 if projection else 0.1)),
         label,
-        ha="center",
-        va="bottom",
-        fontsize=FONT_SIZE,
-        color=SHORTCUT_COLOUR,
-    )
-    ax.text(
-        plus_x + 0.25,
-        y - 0.62,
+        (plus_x + 0.25, y - 0.62),
         equation,
-        ha="left",
-        va="top",
-        fontsize=FONT_SIZE - 1,
-        color=SHORTCUT_COLOUR,
     )
     return fig
 
