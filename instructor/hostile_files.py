@@ -114,59 +114,67 @@ def huge_input(path: Path, base: Path) -> None:
 
 def lambda_layer(path: Path, base: Path) -> None:
     """A Lambda layer whose Python code would run when the model loads."""
-
-    def edit(config):
-        relu = first_layer(config, "ReLU")
-        relu.update(
-            class_name="Lambda",
-            config={
-                "name": relu["config"]["name"],
-                "trainable": True,
-                "function": {
-                    "class_name": "__lambda__",
-                    "config": {"code": "4wEAAAAAAAAA", "defaults": None, "closure": None},
-                },
-                "arguments": {},
+    _rewrite_first_relu(
+        path,
+        base,
+        keep_name=True,
+        class_name="Lambda",
+        config={
+            "trainable": True,
+            "function": {
+                "class_name": "__lambda__",
+                "config": {"code": "4wEAAAAAAAAA", "defaults": None, "closure": None},
             },
-        )
-
-    write_entries(path, edited_config(base, edit))
+            "arguments": {},
+        },
+    )
 
 
 def foreign_module(path: Path, base: Path) -> None:
     """A layer naming ``os.system`` as its class: deserialising it would call it."""
-
-    def edit(config):
-        relu = first_layer(config, "ReLU")
-        relu.update(module="os", class_name="system", config={"command": "touch /tmp/owned"})
-
-    write_entries(path, edited_config(base, edit))
+    _rewrite_first_relu(
+        path, base, module="os", class_name="system", config={"command": "touch /tmp/owned"}
+    )
 
 
 def registered_class(path: Path, base: Path) -> None:
     """A layer of a student's own class, registered with Keras under a package name."""
-
-    def edit(config):
-        relu = first_layer(config, "ReLU")
-        relu.update(module="student_layers", class_name="MyReLU", registered_name="Custom>MyReLU")
-
-    write_entries(path, edited_config(base, edit))
+    _rewrite_first_relu(
+        path,
+        base,
+        module="student_layers",
+        class_name="MyReLU",
+        registered_name="Custom>MyReLU",
+    )
 
 
 def tfsm_layer(path: Path, base: Path) -> None:
     """A TFSMLayer, which would load a TensorFlow SavedModel from a path the file names."""
+    _rewrite_first_relu(
+        path,
+        base,
+        keep_name=True,
+        class_name="TFSMLayer",
+        config={"filepath": "/tmp/saved_model", "call_endpoint": "serve", "trainable": False},
+    )
+
+
+def _rewrite_first_relu(path: Path, base: Path, keep_name: bool = False, **fields) -> None:
+    """Writes the honest file with its first ReLU layer's entry updated by ``fields``.
+
+    Args:
+        path: the file to write.
+        base: the honest model file.
+        keep_name: put the ReLU's own layer name first in the new ``config``.
+        **fields: the entry's keys to replace (class_name, module, config, ...).
+    """
 
     def edit(config):
         relu = first_layer(config, "ReLU")
-        relu.update(
-            class_name="TFSMLayer",
-            config={
-                "name": relu["config"]["name"],
-                "filepath": "/tmp/saved_model",
-                "call_endpoint": "serve",
-                "trainable": False,
-            },
-        )
+        if keep_name:
+            relu.update(fields, config={"name": relu["config"]["name"], **fields["config"]})
+        else:
+            relu.update(fields)
 
     write_entries(path, edited_config(base, edit))
 
@@ -334,22 +342,9 @@ def _local(handle, name: str, method: int, crc: int, compressed: int, size: int,
     offset = handle.tell()
     encoded = name.encode()
     extra = struct.pack("<HHQQ", 1, 16, size, compressed)
-    handle.write(
-        struct.pack(
-            "<IHHHHHIIIHH",
-            0x04034B50,
-            45,
-            0,
-            method,
-            0,
-            0,
-            crc,
-            0xFFFFFFFF,
-            0xFFFFFFFF,
-            len(encoded),
-            len(extra),
-        )
-    )
+    # A local header and its central record agree from "version needed" to the name's length.
+    common = (45, 0, method, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(encoded))
+    handle.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *common, len(extra)))
     handle.write(encoded + extra)
     if chunks is None:
         handle.seek(size, os.SEEK_CUR)
@@ -358,27 +353,7 @@ def _local(handle, name: str, method: int, crc: int, compressed: int, size: int,
         for chunk in chunks:
             handle.write(chunk)
     central_extra = struct.pack("<HHQQQ", 1, 24, size, compressed, offset)
-    return (
-        struct.pack(
-            "<IHHHHHHIIIHHHHHII",
-            0x02014B50,
-            45,
-            45,
-            0,
-            method,
-            0,
-            0,
-            crc,
-            0xFFFFFFFF,
-            0xFFFFFFFF,
-            len(encoded),
-            len(central_extra),
-            0,
-            0,
-            0,
-            0,
-            0xFFFFFFFF,
-        )
-        + encoded
-        + central_extra
-    )
+    # No comment, disk 0, no attributes; the offset stands in the ZIP64 extra field.
+    rest = (len(central_extra), 0, 0, 0, 0, 0xFFFFFFFF)
+    record = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, *common, *rest)
+    return record + encoded + central_extra
