@@ -35,19 +35,33 @@ DEFAULT_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
 MODEL_NAME = "resnet50_signs.keras"
 
 
-def time_grader_check(notebook: Path) -> tuple[float, dict]:
-    """Runs ``python -m grader check NOTEBOOK --json``; returns (wall seconds, its results)."""
+def time_grader_check(notebook: Path, python: str = sys.executable, cwd: Path = REPO):
+    """Runs ``PYTHON -m grader check NOTEBOOK --json`` in ``cwd``.
+
+    Args:
+        notebook: the notebook to grade.
+        python: the interpreter, and with it the checkout whose grader runs.
+        cwd: the folder to run in.
+
+    Returns:
+        (wall seconds, the check's JSON results).
+
+    Raises:
+        SystemExit: the check failed; names the interpreter, the exit status and stderr's end.
+    """
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "grader", "check", str(notebook), "--json"],
+        [python, "-m", "grader", "check", str(notebook), "--json"],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=cwd,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
     wall = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"grader check failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"{python}: grader check failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
+        )
     return wall, json.loads(done.stdout)
 
 
@@ -97,6 +111,27 @@ model.save(sys.argv[2])
     )
 
 
+def copy_with_model(notebook: Path, model: Path | None, work: Path) -> Path:
+    """Copies ``notebook`` into ``work`` with a model file beside it as :data:`MODEL_NAME`.
+
+    Args:
+        notebook: the notebook to grade.
+        model: the model file to place beside it, or None for an untrained ResNet-50 built by
+            the notebook's own ``ResNet50``.
+        work: the folder to copy into.
+
+    Returns:
+        The copy of the notebook.
+    """
+    copy = work / notebook.name
+    shutil.copyfile(notebook, copy)
+    if model:
+        shutil.copyfile(model, work / MODEL_NAME)
+    else:
+        save_untrained_model(copy)
+    return copy
+
+
 def main(argv: list[str] | None = None) -> int:
     """Times grader check against a headless autograde of the same notebook."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -116,16 +151,12 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
-        notebook = work / args.notebook.name
-        shutil.copyfile(args.notebook, notebook)
-        if args.model:
-            shutil.copyfile(args.model, work / MODEL_NAME)
-        else:
+        if not args.model:
             print(
                 "bench: saving an untrained ResNet-50 beside the notebook (no --model given)",
                 flush=True,
             )
-            save_untrained_model(notebook)
+        notebook = copy_with_model(args.notebook, args.model, work)
         grader_times, headless_times = [], []
         for run in range(1, args.repeat + 1):
             wall, results = time_grader_check(notebook)

@@ -16,33 +16,21 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench_grading import DEFAULT_NOTEBOOK, MODEL_NAME, save_untrained_model
+from bench_grading import DEFAULT_NOTEBOOK, MODEL_NAME, copy_with_model, time_grader_check
 
 
 def grade(checkout: Path, notebook: Path) -> tuple[float, dict]:
     """Grades ``notebook`` with ``checkout``'s code; returns (wall seconds, timings and score)."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [str(checkout / ".venv/bin/python"), "-m", "grader", "check", str(notebook), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=checkout,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    wall, results = time_grader_check(
+        notebook, python=str(checkout / ".venv/bin/python"), cwd=checkout
     )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{checkout}: grader check failed:\n{done.stderr[-3000:]}")
-    results = json.loads(done.stdout)
     timings = results.get("extra_data", {}).get("timings", {})
     return wall, {
         "producer": timings.get("producer", float("nan")),
@@ -66,12 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-side-by-side-"))
     try:
-        notebook = work / args.notebook.name
-        shutil.copyfile(args.notebook, notebook)
-        if args.model:
-            shutil.copyfile(args.model, work / MODEL_NAME)
-        else:
-            save_untrained_model(notebook)
+        notebook = copy_with_model(args.notebook, args.model, work)
         print(f"cpu cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
         for name, checkout in checkouts.items():
             wall, info = grade(checkout, notebook)

@@ -19,35 +19,14 @@ so that both judges load and evaluate a full-size model.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench_grading import DEFAULT_NOTEBOOK, MODEL_NAME, save_untrained_model
-
-
-def timed_check(python: str, notebook: Path) -> tuple[float, dict]:
-    """Runs ``PYTHON -m grader check NOTEBOOK --json``; returns (wall seconds, its results)."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [python, "-m", "grader", "check", str(notebook), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=notebook.parent,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(
-            f"{python}: grader check failed ({done.returncode}):\n{done.stderr[-3000:]}"
-        )
-    return wall, json.loads(done.stdout)
+from bench_grading import DEFAULT_NOTEBOOK, copy_with_model, time_grader_check
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,20 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-checkouts-"))
     print(f"cpu cores: {os.cpu_count()}, load average before: {os.getloadavg()}", flush=True)
     try:
-        notebook = work / args.notebook.name
-        shutil.copyfile(args.notebook, notebook)
-        if args.model:
-            shutil.copyfile(args.model, work / MODEL_NAME)
-        else:
-            save_untrained_model(notebook)
+        notebook = copy_with_model(args.notebook, args.model, work)
         sides = {"before": args.before, "after": args.after}
         for side, python in sides.items():
-            wall, _ = timed_check(python, notebook)
+            wall, _ = time_grader_check(notebook, python=python, cwd=notebook.parent)
             print(f"warm-up {side}: {wall:.1f} s", flush=True)
         walls: dict[str, list[float]] = {side: [] for side in sides}
         for run in range(1, args.repeat + 1):
             for side, python in sides.items():
-                wall, results = timed_check(python, notebook)
+                wall, results = time_grader_check(notebook, python=python, cwd=notebook.parent)
                 walls[side].append(wall)
                 timings = results.get("extra_data", {}).get("timings", {})
                 print(
