@@ -42,6 +42,37 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
+def sandboxed_python_environment(scratch: Path) -> dict[str, str]:
+    """The environment that the producer and the judge, Python in the sandbox, both start with.
+
+    Args:
+        scratch: the process's own writable folder: its home, temporary files, Keras's and
+            Matplotlib's caches.
+
+    Returns:
+        The variables; each caller adds its own.
+    """
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONHASHSEED": "0",
+        "LANG": "C.UTF-8",
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+        "KERAS_BACKEND": "tensorflow",
+        "KERAS_HOME": str(scratch / ".keras"),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(scratch / ".matplotlib"),
+        # The producer only builds graphs and the judge's checks train small models: both run on
+        # the CPU, and no GPU is grabbed from the trainer.
+        "CUDA_VISIBLE_DEVICES": "",
+        # A batch grading's share of the cores (see grader.batch.run.threads_per_grading).
+        **{name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ},
+    }
+
+
 class GradingKilled(GradingError):
     """The grading process was killed by a signal that the grader did not send."""
 

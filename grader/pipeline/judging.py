@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
+from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.errors import GradingError
 from grader.pipeline.sandbox import Limits, Mounts, SandboxResult, run_sandboxed
 from grader.report.result import ResultError, Verdicts
@@ -186,24 +186,7 @@ def _package_dirs() -> tuple[Path, ...]:
 
 
 def _environment(scratch: Path, data_dir: Path) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(scratch),
-        "TMPDIR": str(scratch),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONHASHSEED": "0",
-        "LANG": "C.UTF-8",
-        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-        "KERAS_BACKEND": "tensorflow",
-        "KERAS_HOME": str(scratch / ".keras"),
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(scratch / ".matplotlib"),
-        # The checks build and train small models; they run on the CPU inside the sandbox.
-        "CUDA_VISIBLE_DEVICES": "",
-        DATA_DIR_VARIABLE: str(data_dir),
-        **{name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ},
-    }
+    return {**sandboxed_python_environment(scratch), DATA_DIR_VARIABLE: str(data_dir)}
 
 
 def _tail(run: SandboxResult) -> str:

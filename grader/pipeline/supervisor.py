@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
+from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.notebook import SubmissionCode
 from grader.pipeline.sandbox import (
     DESCRIPTIONS,
@@ -270,26 +270,9 @@ class _Layout:
 
     def environment(self) -> dict[str, str]:
         return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.scratch),
-            "TMPDIR": str(self.scratch),
+            **sandboxed_python_environment(self.scratch),
             "PYTHONPATH": str(self.bundle),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONHASHSEED": "0",
-            "LANG": "C.UTF-8",
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-            "KERAS_BACKEND": "tensorflow",
-            "KERAS_HOME": str(self.scratch / ".keras"),
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": str(self.scratch / ".matplotlib"),
-            # The producer only builds graphs: no GPU needed, and none is grabbed from the trainer.
-            "CUDA_VISIBLE_DEVICES": "",
             "NBGRADER_EXECUTION": "autograde",
-            # A batch grading's share of the cores (see grader.batch.run.threads_per_grading).
-            **{
-                name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ
-            },
         }
 
 
