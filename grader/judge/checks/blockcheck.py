@@ -52,6 +52,22 @@ def expect_some_layer(submission, case) -> None:
         fail(mistakes.builds_nothing(case.exercise))
 
 
+def expect_input_shape_kept(submission, case, message: str) -> None:
+    """Fails the check unless the block's output has its input's shape, batch axis included.
+
+    Args:
+        submission: the student's artifacts.
+        case: the exercise's case.
+        message: what to tell the student; ``{expected}`` and ``{shape}`` stand for the input's and
+            the output's shapes, other fields for the case's arguments (``{units}``, ``{f}``, ...).
+    """
+    expect_some_layer(submission, case)
+    shape = tuple(submission.model(case).output.shape)
+    expected = (None,) + case.input_shape
+    if shape != expected:
+        fail(message.format(expected=expected, shape=shape, **case.kwargs))
+
+
 def structure_of(submission, case) -> BlockStructure:
     """Returns the block's analysis (the model's load failure fails the check)."""
     return analyse_block(submission.model(case))

@@ -15,17 +15,15 @@ from resnet_course.graph import DENSE
 
 CASE = get_case("dense_residual_block", "small")
 SHAPE_HINT = "Both Dense layers need `units` units, so that z[l+2] has a[l]'s shape."
+KEPT_SHAPE = (
+    "for a[l] of shape {expected} and units={units} the block returns shape {shape}; a[l+2] must "
+    "have a[l]'s shape."
+)
 globals().update(bc.block_checks(CASE, SHAPE_HINT, "Dense"))
 
 
 def test_output_shape_equals_input_shape(submission):
-    bc.expect_some_layer(submission, CASE)
-    shape = tuple(submission.model(CASE).output.shape)
-    expected = (None,) + CASE.input_shape
-    assert shape == expected, (
-        f"for a[l] of shape {expected} and units={CASE.kwargs['units']} the block returns shape "
-        f"{shape}; a[l+2] must have a[l]'s shape."
-    )
+    bc.expect_input_shape_kept(submission, CASE, KEPT_SHAPE)
 
 
 def test_main_path_is_dense_relu_dense(block):

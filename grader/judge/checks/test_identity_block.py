@@ -13,18 +13,16 @@ SHAPE_HINT = (
     "Use padding='same' on the f×f conv and F3 filters on the last conv, so that z[l+2] has "
     "a[l]'s shape (here F3 equals the input's channel count)."
 )
+KEPT_SHAPE = (
+    "for an input of shape {expected} the block returns shape {shape}; an identity block keeps the "
+    "shape of a[l], so that z[l+2] + a[l] is defined."
+)
 globals().update(bc.block_checks(CASE, SHAPE_HINT, "BatchNormalization"))
 globals().update(bc.bottleneck_checks(CASE, s=None))
 
 
 def test_output_shape_equals_input_shape(submission):
-    bc.expect_some_layer(submission, CASE)
-    shape = tuple(submission.model(CASE).output.shape)
-    expected = (None,) + CASE.input_shape
-    assert shape == expected, (
-        f"for an input of shape {expected} the block returns shape {shape}; an identity block "
-        "keeps the shape of a[l], so that z[l+2] + a[l] is defined."
-    )
+    bc.expect_input_shape_kept(submission, CASE, KEPT_SHAPE)
 
 
 def test_skip_carries_unchanged_input(block):
