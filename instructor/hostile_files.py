@@ -8,6 +8,7 @@ in a class beside honest submissions; ``bench/bench_hostile_class.py`` measures 
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -112,14 +113,15 @@ def huge_input(path: Path, base: Path) -> None:
     write_entries(path, edited_config(base, edit))
 
 
-def lambda_layer(path: Path, base: Path) -> None:
-    """A Lambda layer whose Python code would run when the model loads."""
-    _rewrite_first_relu(
-        path,
-        base,
-        keep_name=True,
-        class_name="Lambda",
-        config={
+#: The first ReLU's entry rewritten, by crafted file: a Lambda layer whose Python code would run
+#: when the model loads; a layer naming ``os.system`` as its class, which deserialising would call;
+#: a student's own class registered with Keras under a package name; a TFSMLayer, which would load
+#: a TensorFlow SavedModel from a path the file names. ``config`` of the Lambda and the TFSMLayer
+#: keeps the ReLU's layer name first.
+_RELU_REWRITES = {
+    "lambda_layer": {
+        "class_name": "Lambda",
+        "config": {
             "trainable": True,
             "function": {
                 "class_name": "__lambda__",
@@ -127,56 +129,50 @@ def lambda_layer(path: Path, base: Path) -> None:
             },
             "arguments": {},
         },
-    )
+    },
+    "foreign_module": {
+        "module": "os",
+        "class_name": "system",
+        "config": {"command": "touch /tmp/owned"},
+    },
+    "registered_class": {
+        "module": "student_layers",
+        "class_name": "MyReLU",
+        "registered_name": "Custom>MyReLU",
+    },
+    "tfsm_layer": {
+        "class_name": "TFSMLayer",
+        "config": {"filepath": "/tmp/saved_model", "call_endpoint": "serve", "trainable": False},
+    },
+}
+_KEEPS_RELU_NAME = ("lambda_layer", "tfsm_layer")
 
 
-def foreign_module(path: Path, base: Path) -> None:
-    """A layer naming ``os.system`` as its class: deserialising it would call it."""
-    _rewrite_first_relu(
-        path, base, module="os", class_name="system", config={"command": "touch /tmp/owned"}
-    )
-
-
-def registered_class(path: Path, base: Path) -> None:
-    """A layer of a student's own class, registered with Keras under a package name."""
-    _rewrite_first_relu(
-        path,
-        base,
-        module="student_layers",
-        class_name="MyReLU",
-        registered_name="Custom>MyReLU",
-    )
-
-
-def tfsm_layer(path: Path, base: Path) -> None:
-    """A TFSMLayer, which would load a TensorFlow SavedModel from a path the file names."""
-    _rewrite_first_relu(
-        path,
-        base,
-        keep_name=True,
-        class_name="TFSMLayer",
-        config={"filepath": "/tmp/saved_model", "call_endpoint": "serve", "trainable": False},
-    )
-
-
-def _rewrite_first_relu(path: Path, base: Path, keep_name: bool = False, **fields) -> None:
-    """Writes the honest file with its first ReLU layer's entry updated by ``fields``.
+def relu_rewritten(name: str) -> Callable[[Path, Path], None]:
+    """Returns the maker of the crafted file ``name`` of :data:`_RELU_REWRITES`.
 
     Args:
-        path: the file to write.
-        base: the honest model file.
-        keep_name: put the ReLU's own layer name first in the new ``config``.
-        **fields: the entry's keys to replace (class_name, module, config, ...).
+        name: the crafted file's name.
+
+    Returns:
+        A function that writes the honest file at its second argument, with its first ReLU layer's
+        entry rewritten, at its first.
     """
 
-    def edit(config):
-        relu = first_layer(config, "ReLU")
-        if keep_name:
-            relu.update(fields, config={"name": relu["config"]["name"], **fields["config"]})
-        else:
-            relu.update(fields)
+    def make(path: Path, base: Path) -> None:
+        # A copy each time: the written configuration never shares dicts with the table.
+        fields = copy.deepcopy(_RELU_REWRITES[name])
 
-    write_entries(path, edited_config(base, edit))
+        def edit(config):
+            relu = first_layer(config, "ReLU")
+            if name in _KEEPS_RELU_NAME:
+                relu.update(fields, config={"name": relu["config"]["name"], **fields["config"]})
+            else:
+                relu.update(fields)
+
+        write_entries(path, edited_config(base, edit))
+
+    return make
 
 
 def truncated(path: Path, base: Path) -> None:
@@ -240,10 +236,12 @@ CRAFTED: tuple[CraftedFile, ...] = (
     CraftedFile("zip_bomb", "4 MB zip whose weights entry expands to 4 GiB", zip_bomb),
     CraftedFile("huge_dense", "a Dense layer of 2^31 units", huge_dense),
     CraftedFile("huge_input", "a 65536×65536 input", huge_input),
-    CraftedFile("lambda_layer", "a Lambda layer", lambda_layer),
-    CraftedFile("foreign_module", "a layer from module os", foreign_module),
-    CraftedFile("registered_class", "a registered custom class", registered_class),
-    CraftedFile("tfsm_layer", "a TFSMLayer", tfsm_layer),
+    CraftedFile("lambda_layer", "a Lambda layer", relu_rewritten("lambda_layer")),
+    CraftedFile("foreign_module", "a layer from module os", relu_rewritten("foreign_module")),
+    CraftedFile(
+        "registered_class", "a registered custom class", relu_rewritten("registered_class")
+    ),
+    CraftedFile("tfsm_layer", "a TFSMLayer", relu_rewritten("tfsm_layer")),
     CraftedFile("truncated_zip", "the file cut in half", truncated),
     CraftedFile("random_bytes", "64 KiB of random bytes", random_bytes),
     CraftedFile("parent_entry", "an entry named ../x", parent_entry),
