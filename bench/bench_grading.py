@@ -35,7 +35,9 @@ DEFAULT_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
 MODEL_NAME = "resnet50_signs.keras"
 
 
-def time_grader_check(notebook: Path, python: str = sys.executable, cwd: Path = REPO):
+def time_grader_check(
+    notebook: Path, python: str = sys.executable, cwd: Path = REPO
+) -> tuple[float, dict]:
     """Runs ``PYTHON -m grader check NOTEBOOK --json`` in ``cwd``.
 
     Args:
