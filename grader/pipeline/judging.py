@@ -186,7 +186,15 @@ def _package_dirs() -> tuple[Path, ...]:
 
 
 def _environment(scratch: Path, data_dir: Path) -> dict[str, str]:
-    return {**sandboxed_python_environment(scratch), DATA_DIR_VARIABLE: str(data_dir)}
+    # The judge imports its packages from the folders mounted for it, the ones this process
+    # found; an installer's own lookup (an editable install's finder) may point elsewhere, or
+    # be missing where the grader runs from an unpacked copy (the Gradescope package).
+    search_path = os.pathsep.join(sorted({str(folder.parent) for folder in _package_dirs()}))
+    return {
+        **sandboxed_python_environment(scratch),
+        DATA_DIR_VARIABLE: str(data_dir),
+        "PYTHONPATH": search_path,
+    }
 
 
 def _tail(run: SandboxResult) -> str:

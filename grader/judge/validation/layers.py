@@ -437,6 +437,10 @@ OPERATIONS: dict[tuple[str, str], LayerKind] = {
         for name in _UNARY
     },
     ("keras.src.ops.nn", "Softmax"): _kind(_softmax, "axis"),
+    # What keras.activations.relu(x) records when called on a symbolic tensor.
+    ("keras.src.activations.activations", "ReLU"): _kind(
+        _same_shape, "negative_slope", "max_value", "threshold"
+    ),
     ("keras.src.ops.numpy", "Tanh"): _kind(_same_shape),
     **{
         ("keras.src.ops.numpy", name): _kind(_elementwise)
