@@ -26,7 +26,10 @@ JUPYTER_CONFIG_DIR=$course/seats/$seat
 # features) would otherwise land in the notebook as red boxes. Fatal errors still show.
 TF_CPP_MIN_LOG_LEVEL=3
 KERAS_BACKEND=tensorflow
-export PATH JUPYTER_CONFIG_DIR TF_CPP_MIN_LOG_LEVEL KERAS_BACKEND
+# A seat's data folder comes first among Jupyter's: the instructor's holds the nbconvert template
+# that makes formgrader load MathJax from this server (jupyter_server_mathjax), not from a CDN.
+JUPYTER_PATH=$course/seats/$seat/data${JUPYTER_PATH:+:$JUPYTER_PATH}
+export PATH JUPYTER_CONFIG_DIR JUPYTER_PATH TF_CPP_MIN_LOG_LEVEL KERAS_BACKEND
 # Jupyter refuses to run as root unless told; containers and CI machines often run as root.
 as_root=
 [ "$(id -u)" = 0 ] && as_root=--allow-root

@@ -7,6 +7,8 @@ from playwright.sync_api import FrameLocator, Locator, Page, expect
 #: Autograding one submission executes the notebook and runs the sandboxed grader: about 2 minutes.
 AUTOGRADE_TIMEOUT_MS = 600_000
 ACTION_TIMEOUT_MS = 120_000
+#: What MathJax 2 puts in place of each formula it typesets, whatever its output format.
+MATHJAX_OUTPUT = "[id^='MathJax-Element-'][id$='-Frame']"
 
 
 def open_formgrader(page: Page) -> FrameLocator:
@@ -56,3 +58,18 @@ def click_row_action(frame: FrameLocator, column: str, timeout_ms: int = ACTION_
 def row_text(frame: FrameLocator, column: str) -> str:
     """The text in ``column`` of the table's first row."""
     return frame.locator(f"#main-table td.{column}").first.text_content() or ""
+
+
+def expect_maths_typeset(frame: FrameLocator, raw: str) -> None:
+    """Waits until MathJax has typeset the maths of the notebook formgrader shows.
+
+    Args:
+        frame: formgrader's frame, on a submission's page.
+        raw: LaTeX source (``$z^{[l+`` for example) that is on the page until MathJax replaces it.
+
+    Raises:
+        AssertionError: no MathJax output appeared, or ``raw`` still shows, after the deadline.
+    """
+    page = frame.locator("body")
+    expect(page.locator(MATHJAX_OUTPUT).first).to_be_attached(timeout=ACTION_TIMEOUT_MS)
+    expect(page).not_to_contain_text(raw, use_inner_text=True, timeout=ACTION_TIMEOUT_MS)

@@ -32,6 +32,9 @@ VERDICT = re.compile(r"\[PASS\] dense_residual_block: \S")
 #: after it (a line that is not the next check's verdict).
 FAILED_MODEL_CHECK = re.compile(r"\[FAIL\] train_resnet50: [^\n]+\n(?!\s*\[(?:PASS|FAIL)\])\s+\S")
 
+#: A formula of the notebook's text, as its LaTeX source reads until MathJax typesets it.
+RAW_MATHS = "$z^{[l+"
+
 pytestmark = pytest.mark.incremental
 
 
@@ -159,6 +162,17 @@ def test_formgrader_shows_the_hidden_check_verdicts(formgrader, instructor_page,
     verdicts.first.scroll_into_view_if_needed(timeout=formgrader_page.ACTION_TIMEOUT_MS)
     screenshots(instructor_page, "formgrader shows the hidden check verdicts")
     assert VERDICT.search(verdicts.first.text_content() or "")
+
+
+@pytest.mark.observation
+def test_formgrader_typesets_the_notebooks_maths_with_no_network(formgrader, instructor_page,
+                                                                 screenshots):
+    source = (REPO / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
+    assert RAW_MATHS in source, "the notebook no longer has the formula this test looks for"
+    formgrader_page.expect_maths_typeset(formgrader, RAW_MATHS)
+    verdicts = formgrader.locator(".output_area", has_text="Hidden checks for dense_residual_block")
+    verdicts.first.scroll_into_view_if_needed(timeout=formgrader_page.ACTION_TIMEOUT_MS)
+    screenshots(instructor_page, "formgrader typesets the maths beside the verdicts")
 
 
 def test_instructor_releases_feedback(formgrader, instructor_page, screenshots):
