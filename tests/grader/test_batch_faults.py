@@ -381,3 +381,94 @@ def test_rerun_on_a_cluster_after_a_kill_gives_the_undisturbed_gradebook(
     command_killed_on_a_cluster, undisturbed
 ):
     assert _gradebook(command_killed_on_a_cluster["out"]) == _gradebook(undisturbed)
+
+
+@pytest.fixture(scope="module")
+def interrupted_on_a_cluster(submitted, undisturbed, dask_processes):
+    """Ctrl-C (SIGINT) to ``grade --scheduler`` once one student is saved, then run again."""
+    scheduler_file, _ = dask_processes
+    out = submitted.parent / "cluster_interrupted"
+    process = _start(submitted, out, "--scheduler", str(scheduler_file))
+    _wait_for(lambda: _saved(out))
+    process.send_signal(signal.SIGINT)
+    returncode, stderr = _finish(process)
+    saved = _saved(out)
+    partial = _partial_files(out)
+    rerun = _rerun(submitted, out, "--scheduler", str(scheduler_file))
+    return {
+        "out": out,
+        "returncode": returncode,
+        "stderr": stderr,
+        "saved": saved,
+        "partial": partial,
+        "rerun": rerun,
+    }
+
+
+def test_interrupt_on_a_cluster_exits_130_and_says_how_to_go_on(interrupted_on_a_cluster):
+    assert interrupted_on_a_cluster["returncode"] == 130, interrupted_on_a_cluster["stderr"][-2000:]
+    assert "run the same command again" in interrupted_on_a_cluster["stderr"]
+
+
+def test_interrupt_on_a_cluster_leaves_no_partial_file(interrupted_on_a_cluster):
+    assert interrupted_on_a_cluster["partial"] == []
+
+
+def test_rerun_on_a_cluster_after_an_interrupt_grades_each_student_once(interrupted_on_a_cluster):
+    rerun = interrupted_on_a_cluster["rerun"]
+    assert rerun["failed"] == 0 and rerun["graded"] + rerun["skipped"] == 3
+    assert rerun["skipped"] >= len(interrupted_on_a_cluster["saved"])
+
+
+def test_rerun_on_a_cluster_after_an_interrupt_gives_the_undisturbed_gradebook(
+    interrupted_on_a_cluster, undisturbed
+):
+    assert _gradebook(interrupted_on_a_cluster["out"]) == _gradebook(undisturbed)
+
+
+@pytest.fixture(scope="module")
+def disk_filled_on_a_cluster(submitted, undisturbed, dask_processes):
+    """``grade --scheduler`` writing to a file system with room for one student's outputs."""
+    scheduler_file, _ = dask_processes
+    out = submitted.parent / "cluster_small_disk"
+    out.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(out)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode()[-200:]}")
+    try:
+        one_student = max(_folder_bytes(folder) for folder in (undisturbed / "students").iterdir())
+        free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
+        with open(out / "filler", "wb") as filler:
+            filler.write(bytes(free - one_student * 3 // 2))
+        returncode, stderr = _finish(_start(submitted, out, "--scheduler", str(scheduler_file)))
+        partial = _partial_files(out)
+        (out / "filler").unlink()
+        rerun = _rerun(submitted, out, "--scheduler", str(scheduler_file))
+        yield {
+            "returncode": returncode,
+            "stderr": stderr,
+            "partial": partial,
+            "rerun": rerun,
+            "gradebook": _gradebook(out),
+        }
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_full_disk_on_a_cluster_stops_the_batch_with_exit_4(disk_filled_on_a_cluster):
+    assert disk_filled_on_a_cluster["returncode"] == 4, disk_filled_on_a_cluster["stderr"][-2000:]
+    assert "No space left on device" in disk_filled_on_a_cluster["stderr"]
+
+
+def test_full_disk_on_a_cluster_leaves_no_partial_file(disk_filled_on_a_cluster):
+    assert disk_filled_on_a_cluster["partial"] == []
+
+
+def test_rerun_on_a_cluster_after_a_full_disk_gives_the_undisturbed_gradebook(
+    disk_filled_on_a_cluster, undisturbed
+):
+    rerun = disk_filled_on_a_cluster["rerun"]
+    assert rerun["failed"] == 0 and rerun["graded"] + rerun["skipped"] == 3
+    assert disk_filled_on_a_cluster["gradebook"] == _gradebook(undisturbed)
