@@ -9,6 +9,7 @@ grade only what was missing, no output file may be partial, and no grading may b
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -227,10 +228,9 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_blocks * 512 for p in folder.rglob("*") if p.is_file())
 
 
-@pytest.fixture(scope="module")
-def disk_filled(submitted, undisturbed):
-    """The output folder on a file system of its own, with room for one student's outputs."""
-    out = submitted.parent / "small_disk"
+@contextlib.contextmanager
+def _graded_on_a_small_disk(submitted: Path, undisturbed: Path, out: Path, *options: str):
+    """Grades into ``out`` on a file system with room for one student's outputs, then again."""
     out.mkdir()
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(out)], capture_output=True
@@ -242,11 +242,11 @@ def disk_filled(submitted, undisturbed):
         free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
         with open(out / "filler", "wb") as filler:
             filler.write(bytes(free - one_student * 3 // 2))
-        returncode, stderr = _finish(_start(submitted, out, "--workers", "1"))
+        returncode, stderr = _finish(_start(submitted, out, *options))
         saved = _saved(out)
         partial = _partial_files(out)
         (out / "filler").unlink()
-        rerun = _rerun(submitted, out, "--workers", "2")
+        rerun = _rerun(submitted, out, *options)
         yield {
             "out": out,
             "returncode": returncode,
@@ -258,6 +258,14 @@ def disk_filled(submitted, undisturbed):
         }
     finally:
         subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+@pytest.fixture(scope="module")
+def disk_filled(submitted, undisturbed):
+    """The output folder on a file system of its own, with room for one student's outputs."""
+    out = submitted.parent / "small_disk"
+    with _graded_on_a_small_disk(submitted, undisturbed, out, "--workers", "1") as run:
+        yield run
 
 
 def test_full_disk_stops_the_batch_with_exit_4_and_a_reason(disk_filled):
@@ -431,30 +439,10 @@ def disk_filled_on_a_cluster(submitted, undisturbed, dask_processes):
     """``grade --scheduler`` writing to a file system with room for one student's outputs."""
     scheduler_file, _ = dask_processes
     out = submitted.parent / "cluster_small_disk"
-    out.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(out)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode()[-200:]}")
-    try:
-        one_student = max(_folder_bytes(folder) for folder in (undisturbed / "students").iterdir())
-        free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
-        with open(out / "filler", "wb") as filler:
-            filler.write(bytes(free - one_student * 3 // 2))
-        returncode, stderr = _finish(_start(submitted, out, "--scheduler", str(scheduler_file)))
-        partial = _partial_files(out)
-        (out / "filler").unlink()
-        rerun = _rerun(submitted, out, "--scheduler", str(scheduler_file))
-        yield {
-            "returncode": returncode,
-            "stderr": stderr,
-            "partial": partial,
-            "rerun": rerun,
-            "gradebook": _gradebook(out),
-        }
-    finally:
-        subprocess.run(["umount", "-l", str(out)], check=False)
+    with _graded_on_a_small_disk(
+        submitted, undisturbed, out, "--scheduler", str(scheduler_file)
+    ) as run:
+        yield run
 
 
 def test_full_disk_on_a_cluster_stops_the_batch_with_exit_4(disk_filled_on_a_cluster):
