@@ -163,3 +163,54 @@ def _locate_final_relu(structure: BlockStructure, output: Node) -> None:
             structure.problems.append(mistakes.sum_without_relu())
         return
     structure.problems.append(mistakes.output_not_relu_of_add(output))
+
+
+@dataclasses.dataclass(frozen=True)
+class ResidualBlock:
+    """One residual block of a network, as the lecture draws it: two paths from a[l] to an Add.
+
+    Attributes:
+        main_path: The layers from the block input a[l] to z[l+3], in the order they are applied
+            (a `keras.ops` call stands as its operation).
+        shortcut: The layers on the shortcut, in order: empty for an identity block, the
+            projection's Conv2D and BatchNormalization for a convolutional block.
+        add: The layer (or operation) that adds the two paths.
+    """
+
+    main_path: tuple
+    shortcut: tuple
+    add: object
+
+    @property
+    def kind(self) -> str:
+        """``"identity"`` when the shortcut carries a[l] unchanged, else ``"convolutional"``."""
+        return "convolutional" if self.shortcut else "identity"
+
+
+def residual_blocks(model) -> list[ResidualBlock]:
+    """Lists every residual block of a functional model, with the layers on each of its paths.
+
+    Args:
+        model: A functional Keras model, e.g. the one `ResNet50()` returns.
+
+    Returns:
+        One `ResidualBlock` per residual addition, in the order the network applies them. A
+        layer with a fused activation (``Conv2D(..., activation="relu")``) is listed once.
+    """
+    graph = Graph.from_model(model)
+    blocks = []
+    for add in graph.find(ADD):
+        structure = locate_block(graph, add)
+        blocks.append(
+            ResidualBlock(
+                main_path=_operations(structure.main_path),
+                shortcut=_operations(structure.shortcut_path),
+                add=add.op,
+            )
+        )
+    return blocks
+
+
+def _operations(nodes: list[Node]) -> tuple:
+    """The layers or operations behind ``nodes``, without the split-out fused activations."""
+    return tuple(node.op for node in nodes if not node.virtual)

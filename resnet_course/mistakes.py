@@ -50,6 +50,12 @@ _WHAT_TO_WRITE = {
         f"AveragePooling2D(pool_size={spec.HEAD.pool}), Flatten and a softmax Dense of "
         "`classes` units; return keras.Model(inputs=X_input, outputs=X)."
     ),
+    "silence_residual_branches": (
+        "for each block of residual_blocks(model), take the last BatchNormalization of "
+        "block.main_path and set its gamma to zeros (layer.gamma.assign(...)), leaving beta, "
+        "the moving statistics and every other layer as they are; return how many blocks you "
+        "changed."
+    ),
     "train_resnet50": (
         "compile the model with keras.optimizers.Adam(learning_rate), "
         "loss='categorical_crossentropy' and metrics=['accuracy'], then return the History of "
@@ -459,4 +465,121 @@ def head_problem(graph: Graph, classes: int) -> str:
     return (
         f"the average pooling's window is {tuple(before.config['pool_size'])}: use "
         f"AveragePooling2D(({pool}, {pool})) on the {pool}×{pool} output of the last stage."
+    )
+
+
+# --------------------------------------------------------------------------- the zero-gamma start
+
+
+def _blocks(numbers: list[int]) -> str:
+    """``block 2`` or ``blocks 1, 3`` (blocks counted from 1 in the order the network runs them)."""
+    listed = ", ".join(str(number) for number in numbers)
+    return f"block {listed}" if len(numbers) == 1 else f"blocks {listed}"
+
+
+def silenced_nothing() -> str:
+    """The function left every weight of the network as it was."""
+    return (
+        "no weight of the network changed: set gamma of the last BatchNormalization on each "
+        "block's main path to zero, so that z[l+3] = 0 and the block starts as "
+        "a[l+3] = g(shortcut)."
+    )
+
+
+def silenced_every_batchnorm(names: list[str]) -> str:
+    """Gamma was zeroed on BatchNormalizations that are not the last one of a main path."""
+    return (
+        f"gamma is zero in {', '.join(names[:4])}, which is not the last BatchNormalization of a "
+        "main path: a zero there silences everything after it (the stem's BN would stop the "
+        "whole network, a BN inside the main path its later layers' gradients). Zero only the "
+        "last BN of each main path, the one whose output is z[l+3]."
+    )
+
+
+def silenced_shortcut(blocks: list[int]) -> str:
+    """The projection shortcut's BatchNormalization was changed."""
+    return (
+        f"the shortcut's BatchNormalization changed in {_blocks(blocks)}: the projection must keep "
+        "its gamma. With the main path silenced, a convolutional block computes "
+        "a[l+3] = g(0 + BN(W_s a[l])); with the shortcut's gamma at zero too it outputs g(0) = 0 "
+        "and nothing reaches the blocks after it. Change the main path's last BN only."
+    )
+
+
+def zeroed_kernel(names: list[str]) -> str:
+    """A convolution's (or Dense layer's) kernel was set to zero."""
+    return (
+        f"the kernel of {', '.join(names[:4])} is now all zeros: the zero-gamma start leaves the "
+        "weights W as initialized. Small weights do not silence a branch, because the next "
+        "BatchNormalization divides by the batch's own standard deviation and scales any "
+        "nonzero W back up; a zero W leaves it dividing 0 by sqrt(epsilon). Set gamma of the BN "
+        "after the last convolution to zero instead."
+    )
+
+
+def silenced_beta(blocks: list[int]) -> str:
+    """Beta of the main path's last BatchNormalization was changed, instead of (or with) gamma."""
+    return (
+        f"beta of the main path's last BatchNormalization changed in {_blocks(blocks)}: BN "
+        "computes gamma * x_hat + beta, and beta is already 0 at initialization, so zeroing it "
+        "leaves the branch adding a unit-variance z[l+3]. Set gamma (the layer's first weight, "
+        "layer.gamma) to zero and leave beta as it is."
+    )
+
+
+def silenced_identity_blocks_only(identity: int, convolutional: int) -> str:
+    """Only the identity blocks were silenced, not the convolutional ones."""
+    return (
+        f"gamma is zero in the identity blocks ({identity}) but not in the convolutional blocks "
+        f"({convolutional}): a convolutional block's main path ends in a BN too, and silencing "
+        "it leaves a[l+3] = g(BN(W_s a[l])), the projection alone. Do every block that "
+        "residual_blocks(model) lists."
+    )
+
+
+def blocks_not_silenced(blocks: list[int], total: int) -> str:
+    """Some blocks still have a nonzero gamma on their main path's last BatchNormalization."""
+    return (
+        f"gamma of the main path's last BatchNormalization is not all zeros in {_blocks(blocks)} "
+        f"of {total}: set every entry of it to zero in every block, so that z[l+3] = 0."
+    )
+
+
+def changed_statistics(blocks: list[int]) -> str:
+    """The moving mean or variance of the main path's last BatchNormalization was changed."""
+    return (
+        "the moving mean or variance of the main path's last BatchNormalization changed in "
+        f"{_blocks(blocks)}: they are statistics of the data, which fit updates and prediction "
+        "uses. Leave them and change gamma alone."
+    )
+
+
+def changed_other_weights(names: list[str]) -> str:
+    """Weights changed that the zero-gamma start leaves alone."""
+    return (
+        f"weights changed in {', '.join(names[:4])}: the zero-gamma start changes gamma of each "
+        "main path's last BatchNormalization and nothing else."
+    )
+
+
+def identity_block_not_identity(blocks: list[int]) -> str:
+    """An identity block does not compute its input after the function ran."""
+    return (
+        f"identity {_blocks(blocks)} does not compute a[l+3] = a[l] afterwards: with gamma = 0 "
+        "and beta = 0 on the main path's last BN, z[l+3] = 0 and a[l+3] = g(a[l]) = a[l], since "
+        "a[l] is a ReLU output."
+    )
+
+
+def silencing_count(returned: str, expected: int) -> str:
+    """The function returned something other than the number of blocks it changed."""
+    if returned == "None":
+        got = "returned nothing (None)"
+    elif returned.startswith("<"):
+        got = f"returned a {returned.strip('<>')}"
+    else:
+        got = f"returned {returned}"
+    return (
+        f"silence_residual_branches {got}; return the number of blocks it changed, an int: "
+        f"{expected} for this network, one per residual block."
     )

@@ -507,6 +507,93 @@ def check_ResNet50(ResNet50) -> None:
 # --------------------------------------------------------------------------- Exercise 5
 
 
+def _bottleneck(x, filters, s=None):
+    """The lecture's bottleneck block, identity (``s`` None) or convolutional, from plain layers."""
+    from keras import layers
+
+    f1, f2, f3 = filters
+    z = layers.Conv2D(f1, 1, strides=s or 1)(x)
+    z = layers.ReLU()(layers.BatchNormalization()(z))
+    z = layers.Conv2D(f2, 3, padding="same")(z)
+    z = layers.ReLU()(layers.BatchNormalization()(z))
+    z = layers.BatchNormalization()(layers.Conv2D(f3, 1)(z))
+    shortcut = x if s is None else layers.BatchNormalization()(layers.Conv2D(f3, 1, strides=s)(x))
+    return layers.ReLU()(layers.Add()([z, shortcut]))
+
+
+def _silencing_network(seed: int, trained_batch_norm: bool):
+    """A stem, a convolutional and an identity block, a classifier; weights drawn from ``seed``.
+
+    With ``trained_batch_norm`` every BN's gamma, beta and moving statistics are drawn away from
+    their initial values, so that a change to any of them shows.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((12, 12, 3))
+    x = layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(8, 3, strides=2)(inputs)))
+    x = _bottleneck(_bottleneck(x, [4, 4, 16], s=1), [4, 4, 16])
+    outputs = layers.Dense(6, activation="softmax")(layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, outputs)
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        values = layer.get_weights()
+        if values and trained_batch_norm and isinstance(layer, layers.BatchNormalization):
+            size = values[0].shape
+            values = [rng.uniform(0.5, 1.5, size), rng.normal(0, 0.2, size)]
+            values += [rng.normal(0, 0.2, size), rng.uniform(0.5, 1.5, size)]
+            layer.set_weights([np.asarray(v, dtype="float32") for v in values])
+    return model
+
+
+def _returned_text(value) -> str:
+    """What the function returned, in the form `mistakes.silencing_count` reads."""
+    import numbers
+
+    if value is None:
+        return "None"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    return f"<{type(value).__name__}>"
+
+
+def check_silence_residual_branches(silence_residual_branches) -> None:
+    """Checks `silence_residual_branches(model)` on two small ResNets of two blocks each.
+
+    One network is as Keras initializes it, as in the training cell; in the other every
+    BatchNormalization's parameters and statistics are away from their initial values, so that
+    changing the wrong one shows.
+
+    Raises:
+        CheckFailed: If the function changed anything but the main paths' last gammas, left one of
+            them nonzero, or did not return the number of blocks.
+    """
+    __tracebackhide__ = True
+    from resnet_course import zero_gamma
+
+    name = "silence_residual_branches"
+    images = np.random.default_rng(5).random((4, 12, 12, 3), dtype=np.float32)
+    for trained_batch_norm in (True, False):
+        model = _silencing_network(seed=3, trained_batch_norm=trained_batch_norm)
+        before = [layer.get_weights() for layer in model.layers]
+        try:
+            returned = silence_residual_branches(model)
+        except NotImplementedError as error:
+            if str(error):
+                raise
+            _fail(mistakes.unanswered(name))
+        _fail_on(zero_gamma.silencing_problem(zero_gamma.compare_silencing(model, before)), name)
+        if not trained_batch_norm:
+            wrong = zero_gamma.identity_blocks_not_identity(model, images)
+            _fail_on(mistakes.identity_block_not_identity(wrong) if wrong else "", name)
+        if _returned_text(returned) != "2":
+            _fail(mistakes.silencing_count(_returned_text(returned), 2))
+    _passed(name)
+
+
+# --------------------------------------------------------------------------- Exercise 6
+
+
 def check_train_resnet50(train_resnet50) -> None:
     """Checks `train_resnet50(model, train_ds, epochs, learning_rate, validation_data=None)`.
 

@@ -4,7 +4,9 @@ Every case is small and fixed, so artifacts are quick to build, save and judge, 
 full-size ResNet-50, whose parameter count is itself a check. The ``retrain`` case is not an
 exercise: it is a small ResNet assembled from the student's own ``convolutional_block`` and
     ``identity_block``, which the
-judge trains from scratch for a few seconds to see that the blocks can learn.
+judge trains from scratch for a few seconds to see that the blocks can learn. The
+``silence_residual_branches`` cases are small ResNets of the lecture's blocks with seeded weights,
+which the student's function changes in place; the judge builds the same network again to compare.
 
 The producer (sandboxed, with the student's functions) calls :func:`build_case`; the judge reads
 :data:`CASES` for the arguments it has to compare against (``f``, ``filters``, ``s``, ``classes``).
@@ -59,6 +61,10 @@ RETRAIN_STEM_FILTERS = 16
 RETRAIN_CLASSES = 6
 RETRAIN_IMAGE_SIZE = 32
 
+SILENCE_EXERCISE = "silence_residual_branches"
+# The silencing network: the retrain network's stages, each a convolutional and an identity block.
+SILENCE_IMAGE_SIZE = 16
+
 CASES: tuple[Case, ...] = (
     Case("dense_residual_block", "small", (16,), {"units": 16}, ("dense_residual_block",)),
     Case(
@@ -79,6 +85,22 @@ CASES: tuple[Case, ...] = (
         {"stages": RETRAIN_STAGES, "classes": RETRAIN_CLASSES},
         ("convolutional_block", "identity_block"),
     ),
+    # As the training cell finds them: every batch normalization as Keras initializes it.
+    Case(
+        SILENCE_EXERCISE,
+        "fresh",
+        (SILENCE_IMAGE_SIZE, SILENCE_IMAGE_SIZE, 3),
+        {"seed": 11, "trained_batch_norm": False},
+        (SILENCE_EXERCISE,),
+    ),
+    # Every gamma, beta and moving statistic away from its initial value, so a change to any shows.
+    Case(
+        SILENCE_EXERCISE,
+        "trained_bn",
+        (SILENCE_IMAGE_SIZE, SILENCE_IMAGE_SIZE, 3),
+        {"seed": 12, "trained_batch_norm": True},
+        (SILENCE_EXERCISE,),
+    ),
 )
 
 
@@ -96,16 +118,25 @@ def get_case(exercise: str, name: str) -> Case:
     )
 
 
-def build_case(case: Case, functions: Mapping[str, Callable], block_calls: list | None = None):
+def build_case(
+    case: Case,
+    functions: Mapping[str, Callable],
+    block_calls: list | None = None,
+    returned: dict | None = None,
+):
     """Calls the student's functions for one case and returns the resulting functional model.
 
     ResNet50 is built with the lecture's blocks in place of the student's (see
     :mod:`grader.sandboxed.block_calls`): its exercise is the network's assembly.
+    ``silence_residual_branches`` is called on :func:`silencing_network` and that network, as the
+    function left it, is the result.
 
     Args:
         case: the case to build.
         functions: the student's functions by name; must hold every name in ``case.uses``.
         block_calls: receives the block calls ResNet50 makes, even when its build fails.
+        returned: receives, under the case's name, what a function that changes a network returned
+            (see :func:`returned_text`).
 
     Returns:
         A ``keras.Model`` whose graph is the student's computation.
@@ -121,6 +152,12 @@ def build_case(case: Case, functions: Mapping[str, Callable], block_calls: list 
     missing = [name for name in case.uses if not callable(functions.get(name))]
     if missing:
         raise CaseError(f"no function named {', '.join(missing)} is defined")
+    if case.exercise == SILENCE_EXERCISE:
+        model = silencing_network(case)
+        value = functions[SILENCE_EXERCISE](model)
+        if returned is not None:
+            returned[case.name] = returned_text(value)
+        return model
     if case.exercise == "ResNet50":
         network = functions["ResNet50"]
         with lecture_blocks_recorded(network, [] if block_calls is None else block_calls):
@@ -141,6 +178,47 @@ def build_case(case: Case, functions: Mapping[str, Callable], block_calls: list 
             case.uses[0], functions[case.uses[0]](inputs, **case.kwargs), inputs
         )
     return keras.Model(inputs, outputs, name=f"{case.exercise}__{case.name}")
+
+
+def silencing_network(case: Case):
+    """Builds the network of a ``silence_residual_branches`` case, its weights drawn from its seed.
+
+    The judge calls it too: the same case gives the same network, weight for weight.
+
+    Args:
+        case: a ``silence_residual_branches`` case.
+
+    Returns:
+        A small ResNet of the lecture's blocks (two convolutional and two identity blocks).
+    """
+    from grader.sandboxed.lecture_blocks import set_seeded_weights, small_resnet
+
+    model = small_resnet(
+        case.input_shape, RETRAIN_STAGES, RETRAIN_STEM_FILTERS, RETRAIN_CLASSES
+    )
+    set_seeded_weights(model, case.kwargs["seed"], case.kwargs["trained_batch_norm"])
+    return model
+
+
+def returned_text(value) -> str:
+    """What a function returned, as the manifest records it: an integer's digits, else its type.
+
+    Args:
+        value: the returned object (the student's; only its type and an integer's value are read).
+
+    Returns:
+        ``"4"`` for an integer (a NumPy one too), ``"None"``, or ``"<type name>"``, e.g.
+        ``"<float>"``; never longer than 100 characters.
+    """
+    import numbers
+
+    if value is None:
+        return "None"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        number = int(value)
+        if abs(number) < 10**9:
+            return str(number)
+    return f"<{type(value).__name__[:90]}>"
 
 
 def _retrain_network(inputs, functions: Mapping[str, Callable], case: Case):

@@ -64,7 +64,13 @@ TRAINED_MODEL_NAME = "resnet50_signs.keras"
 TRAINED_MODEL_MAX_BYTES = 512 * 2**20
 
 # Exercises whose function the producer calls on symbolic inputs, in notebook order.
-BUILD_EXERCISES = ("dense_residual_block", "identity_block", "convolutional_block", "ResNet50")
+BUILD_EXERCISES = (
+    "dense_residual_block",
+    "identity_block",
+    "convolutional_block",
+    "ResNet50",
+    "silence_residual_branches",
+)
 # The training exercise is judged from the saved model file, never by running its cell.
 TRAIN_EXERCISE = "train_resnet50"
 EXERCISES = BUILD_EXERCISES + (TRAIN_EXERCISE,)
@@ -80,6 +86,9 @@ STATUS_RUNNING = "running"
 # What a manifest may hold about block calls: enough for ResNet-50's 16 blocks and then some.
 MAX_BLOCK_CALLS = 64
 MAX_CALL_ERROR_CHARS = 1000
+# What a manifest may hold about returned values: a few cases, a short text each.
+MAX_RETURNED_CASES = 8
+MAX_RETURNED_CHARS = 100
 BLOCK_FUNCTIONS = ("convolutional_block", "identity_block")
 
 
@@ -140,6 +149,9 @@ class ExerciseRecord:
         traceback: the traceback trimmed to the student's own cell lines; empty when none.
         cases: case name -> artifact file name (relative to the artifact directory).
         block_calls: the block calls the student's ResNet50 made, in order (that exercise only).
+        returned: case name -> what the function returned on that case, for an exercise whose
+            function changes a network rather than building one (``"4"``, ``"None"``,
+            ``"<float>"``; see :func:`grader.sandboxed.cases.returned_text`).
     """
 
     status: str = STATUS_MISSING
@@ -147,6 +159,7 @@ class ExerciseRecord:
     traceback: str = ""
     cases: dict[str, str] = field(default_factory=dict)
     block_calls: list[BlockCall] = field(default_factory=list)
+    returned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -249,6 +262,7 @@ class Manifest:
                     traceback=str(rec.get("traceback", "")),
                     cases=cases,
                     block_calls=[BlockCall.from_json(call) for call in calls],
+                    returned=_returned(rec.get("returned", {})),
                 )
             for name in EXERCISES:
                 exercises.setdefault(name, ExerciseRecord())
@@ -267,6 +281,15 @@ class Manifest:
             if isinstance(exc, ManifestError):
                 raise
             raise ManifestError(f"malformed manifest: {exc}") from exc
+
+
+def _returned(value: object) -> dict[str, str]:
+    """Returns ``value`` if it maps a few case names to short texts, else raises ManifestError."""
+    if not isinstance(value, dict) or len(value) > MAX_RETURNED_CASES:
+        raise ManifestError(f"returned is not a map of at most {MAX_RETURNED_CASES} cases")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ManifestError("returned does not map case names to text")
+    return {k[:MAX_RETURNED_CHARS]: v[:MAX_RETURNED_CHARS] for k, v in value.items()}
 
 
 def _small_int(value: object, allow_none: bool = True) -> int | None:

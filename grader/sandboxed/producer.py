@@ -172,12 +172,14 @@ class Producer:
         functions = {used: self.namespace[used] for used in uses}
         started = time.monotonic()
         record.status, record.message, record.traceback, record.cases = STATUS_RUNNING, "", "", {}
-        record.block_calls = []
+        record.block_calls, record.returned = [], {}
         write_manifest(self.artifact_dir, self.manifest)
         for case in cases:
             self._state({"step": "exercise", "label": name, "case": case.name})
             try:
-                model = case_module.build_case(case, functions, record.block_calls)
+                model = case_module.build_case(
+                    case, functions, record.block_calls, record.returned
+                )
                 partial = os.path.join(self.artifact_dir, ".partial-" + case.file_name)
                 model.save(partial)
                 os.replace(partial, os.path.join(self.artifact_dir, case.file_name))
