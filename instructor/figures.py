@@ -15,6 +15,8 @@ from instructor import diagrams
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESNETS_FIGURES = Path("solutions") / "resnets" / "figures"
 DEGRADATION_FIGURES = Path("solutions") / "degradation" / "figures"
+#: The measured training recipes, the zero-gamma ablation among them.
+RECIPES_CSV = REPO_ROOT / "bench" / "training_recipes_gpu.csv"
 #: The sweeps of the depth figure: legend entry -> committed CSV in docs/degradation.
 DEPTH_SWEEPS = {
     "full preset: 64×64, 1 seed, GPU": "runs_full_gpu.csv",
@@ -44,6 +46,13 @@ def resnet50_stages_figure():
     return diagrams.resnet50_stages_diagram(rows)
 
 
+def zero_gamma_ablation_figure():
+    """Accuracy of the measured runs with and without the zero-gamma start, from the bench CSV."""
+    from resnet_course import zero_gamma
+
+    return zero_gamma.plot_ablation(zero_gamma.read_ablation(RECIPES_CSV))
+
+
 def _residual_block():
     return diagrams.residual_block_diagram()
 
@@ -64,6 +73,7 @@ FIGURES = {
     RESNETS_FIGURES / "identity_block.png": _identity_block,
     RESNETS_FIGURES / "convolutional_block.png": _convolutional_block,
     RESNETS_FIGURES / "resnet50_stages.png": resnet50_stages_figure,
+    RESNETS_FIGURES / "zero_gamma_ablation.png": zero_gamma_ablation_figure,
 }
 
 

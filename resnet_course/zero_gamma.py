@@ -186,13 +186,18 @@ def identity_blocks_not_identity(model, images: np.ndarray) -> list[int]:
             pairs.append((number, block.skip_source.op.output, block.final_relu.op.output))
     if not pairs:
         return []
-    probe = keras.Model(model.inputs, [t for _, a, out in pairs for t in (a, out)])
+    probe = keras.Model(_single_input(model), [t for _, a, out in pairs for t in (a, out)])
     values = probe.predict(images, verbose=0)
     return [
         number
         for index, (number, _, _) in enumerate(pairs)
         if not np.array_equal(values[2 * index], values[2 * index + 1])
     ]
+
+
+def _single_input(model):
+    """The model's input tensor: a one-element list makes Keras warn when called with an array."""
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
 
 
 def block_output_scales(model, images: np.ndarray) -> np.ndarray:
@@ -216,7 +221,7 @@ def block_output_scales(model, images: np.ndarray) -> np.ndarray:
         block = locate_block(graph, add)
         end = block.final_relu or add
         outputs.append(end.op.output)
-    probe = keras.Model(model.inputs, outputs)
+    probe = keras.Model(_single_input(model), outputs)
     values = probe(images, training=True)
     return np.array([float(np.std(np.asarray(value))) for value in values])
 
@@ -273,37 +278,35 @@ def read_ablation(path: str | Path) -> dict[str, list[dict]]:
 
 
 def plot_ablation(runs: dict[str, list[dict]]):
-    """Plots training and test accuracy of each measured run, with and without the start.
+    """Plots training and test accuracy of the measured runs, with and without the start.
 
     Args:
         runs: from `read_ablation`.
 
     Returns:
-        The matplotlib Figure: one point per run (seed), labelled by its seed.
+        The matplotlib Figure: per metric, one bar per recipe at the mean of its runs, with each
+        run (seed) as a dot.
     """
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 3.4))
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
     metrics = (("train_acc", "training accuracy"), ("test_acc", "test accuracy"))
+    width = 0.36
     for index, (label, rows) in enumerate(runs.items()):
-        for offset, (column, name) in enumerate(metrics):
-            x = 3 * index + offset
+        for position, (column, _) in enumerate(metrics):
+            x = position + (index - 0.5) * width
             values = [100 * float(row[column]) for row in rows]
-            ax.scatter([x] * len(values), values, color=f"C{index}", marker="os"[offset], s=40)
-            for value, row in zip(values, rows, strict=True):
-                ax.annotate(
-                    f"seed {row['seed']}", (x, value), xytext=(6, -3), textcoords="offset points",
-                    fontsize=8,
-                )
-    ax.set_xticks(
-        [3 * i + o for i in range(len(runs)) for o in range(2)],
-        [f"{label}\n{name}" for label in runs for _, name in metrics],
-        fontsize=8,
-    )
-    ax.set_xlim(-0.7, 3 * len(runs) - 0.6)
+            ax.bar(
+                x, np.mean(values), width * 0.9, color=f"C{index}", alpha=0.35,
+                label=f"{label} ({len(rows)} runs)" if position == 0 else None,
+            )
+            ax.scatter([x] * len(values), values, color=f"C{index}", s=30, zorder=3)
+    ax.set_xticks(range(len(metrics)), [name for _, name in metrics])
     ax.set_ylim(0, 100)
-    ax.set_ylabel("accuracy after 4 epochs (%)")
-    ax.set_title("ResNet-50 on SIGNS, batches of 16, Adam 1e-3, 4 epochs (GPU runs)")
+    ax.set_ylabel("accuracy after training (%)")
+    ax.set_title("ResNet-50 on SIGNS: batches of 16, Adam at 1e-3, 4 epochs")
     ax.grid(axis="y", color="0.9")
+    ax.set_axisbelow(True)
+    ax.legend(loc="lower left", title="bar: mean, dots: one run each")
     fig.tight_layout()
     return fig

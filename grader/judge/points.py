@@ -177,6 +177,34 @@ _TABLE = {
             1,
         ),
     ),
+    "silence_residual_branches": (
+        (
+            "test_last_main_path_gammas_are_zero",
+            "gamma of the last BN on every block's main path is zero",
+            2,
+        ),
+        (
+            "test_shortcut_batchnorm_is_unchanged",
+            "the projection shortcut's BN keeps its gamma and beta",
+            1,
+        ),
+        (
+            "test_beta_and_statistics_are_unchanged",
+            "beta and the moving statistics of that BN are unchanged",
+            1,
+        ),
+        ("test_every_other_weight_is_unchanged", "every other weight is unchanged", 1),
+        (
+            "test_identity_blocks_compute_their_input",
+            "each identity block then computes a[l+3] = a[l]",
+            2,
+        ),
+        (
+            "test_returns_number_of_blocks_changed",
+            "returns the number of blocks it changed",
+            1,
+        ),
+    ),
     "train_resnet50": (
         (
             "test_saved_model_is_resnet50",
