@@ -52,7 +52,7 @@ def make_artifacts(
         record = ExerciseRecord(status=STATUS_OK)
         for case in (c for c in CASES if c.exercise == exercise and c.name in case_names):
             try:
-                model = build_case(case, namespace, record.block_calls)
+                model = build_case(case, namespace, record.block_calls, record.returned)
                 model.save(artifact_dir / case.file_name)
             except Exception as exc:  # the corpus's mistakes raise on purpose
                 record.status = STATUS_ERROR
