@@ -47,6 +47,7 @@ def solution():
             "identity_block",
             "convolutional_block",
             "ResNet50",
+            "silence_residual_branches",
         )
     )
 
@@ -258,7 +259,7 @@ def test_small_weights_do_not_bring_a_block_with_batch_normalization_close_to_th
 
 
 def test_zero_gamma_makes_the_identity_block_output_its_input(resnets_text, solution):
-    quoted(resnets_text, r"it is BN's own scale, \$\\gamma = 0\$, that silences the branch")
+    quoted(resnets_text, r"It is BN's own scale, \$\\gamma = 0\$, that silences the branch")
     output, sample = identity_block_output(solution, training.zero_init_residual_branches)
     np.testing.assert_array_equal(output, sample)
 
@@ -540,14 +541,77 @@ def test_zero_gamma_silences_16_branches_and_makes_the_12_identity_blocks_the_id
 ):
     identities, projections = quoted(
         resnets_text,
-        r"for the (\d+) identity blocks, \$g\(a\^\{\[l\]\}\) = a\^\{\[l\]\}\$, "
-        r"exactly the identity; the (\d+) convolutional blocks keep only their projection",
+        r"The (\d+) identity blocks then compute exactly \$a\^\{\[l\]\}\$, the (\d+) "
+        r"convolutional blocks \$g\$ of their projection",
     )
     kinds = [block.kind for block in analyse_network(resnet50).blocks]
     assert kinds.count("identity") == int(identities)
     assert kinds.count("convolutional") == int(projections)
     model = keras.models.clone_model(resnet50)
     assert training.zero_init_residual_branches(model) == int(identities) + int(projections)
+
+
+def test_batch_normalization_beta_starts_at_zero(resnets_text):
+    quoted(resnets_text, r"\(\$\\beta\$ starts at 0\)")
+    layer = keras.layers.BatchNormalization()
+    layer.build((None, 4))
+    np.testing.assert_array_equal(np.asarray(layer.beta), 0)
+
+
+def test_convolutional_block_with_both_gammas_at_zero_outputs_zeros(resnets_text, solution):
+    quoted(resnets_text, r"whose BN keeps its \$\\gamma\$ \(else they output \$g\(0\) = 0\$\)")
+    keras.utils.set_random_seed(0)
+    x = keras.Input((6, 6, 8))
+    block = keras.Model(x, solution["convolutional_block"](x, 3, [4, 4, 8], s=1))
+    for layer in block.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.gamma.assign(np.zeros(layer.gamma.shape))
+    output = np.asarray(block(relu_outputs((16, 6, 6, 8)), training=True))
+    np.testing.assert_array_equal(output, 0)
+
+
+@pytest.fixture(scope="module")
+def block_scales(solution, resnet50):
+    """The notebook's scale demo: std of a[l+3] after each block, as initialized and silenced."""
+    from signs_data import load_signs
+
+    from resnet_course import zero_gamma
+    from resnet_course.blocks import residual_blocks
+
+    source = code_cell(RESNETS, "zero-gamma-scales-run")
+    count = int(quoted(source, r"X_train\[:(\d+)\]")[0])
+    batch = training.normalize_images(load_signs()[0][:count])
+    network = keras.models.clone_model(resnet50)
+    before = zero_gamma.block_output_scales(network, batch)
+    solution["silence_residual_branches"](network)
+    after = zero_gamma.block_output_scales(network, batch)
+    return [block.kind for block in residual_blocks(network)], before, after
+
+
+def test_as_initialized_the_scale_grows_through_each_stage(resnets_text, block_scales):
+    quoted(resnets_text, r"As initialized, each identity block adds a unit-variance")
+    quoted(resnets_text, r"and the scale grows through each stage")
+    kinds, before, _ = block_scales
+    for number, kind in enumerate(kinds[1:], start=1):
+        if kind == "identity":
+            assert before[number] > before[number - 1] * 1.05, (number, before)
+
+
+def test_silenced_identity_blocks_pass_their_input_on(resnets_text, block_scales):
+    quoted(resnets_text, r"silenced, the identity blocks pass \$a\^\{\[l\]\}\$ on")
+    kinds, _, after = block_scales
+    for number, kind in enumerate(kinds[1:], start=1):
+        if kind == "identity":
+            assert after[number] == pytest.approx(after[number - 1], rel=1e-5), (number, after)
+
+
+def test_ablation_runs_are_the_quoted_recipe(resnets_text):
+    batch, epochs = quoted(
+        resnets_text, r"In measured GPU runs \(batches of (\d+), (\d+) epochs\)"
+    )
+    for recipe in ("b16_lr1e-3_e4", "b16_lr1e-3_e4_nozero"):
+        rows = recipe_rows(recipe)
+        assert {(r["batch_size"], r["epochs"]) for r in rows} == {(batch, epochs)}
 
 
 def test_convolutional_block_with_zero_gamma_outputs_its_projection_not_its_input(solution):
