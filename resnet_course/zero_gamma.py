@@ -270,7 +270,10 @@ def read_ablation(path: str | Path) -> dict[str, list[dict]]:
     """
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    runs = {label: [r for r in rows if r["recipe"] == recipe] for label, recipe in ABLATION_RECIPES.items()}
+    runs = {
+        label: [r for r in rows if r["recipe"] == recipe]
+        for label, recipe in ABLATION_RECIPES.items()
+    }
     empty = [label for label, found in runs.items() if not found]
     if empty:
         raise ValueError(f"{path} has no runs for {empty}")
@@ -297,7 +300,11 @@ def plot_ablation(runs: dict[str, list[dict]]):
             x = position + (index - 0.5) * width
             values = [100 * float(row[column]) for row in rows]
             ax.bar(
-                x, np.mean(values), width * 0.9, color=f"C{index}", alpha=0.35,
+                x,
+                np.mean(values),
+                width * 0.9,
+                color=f"C{index}",
+                alpha=0.35,
                 label=f"{label} ({len(rows)} runs)" if position == 0 else None,
             )
             ax.scatter([x] * len(values), values, color=f"C{index}", s=30, zorder=3)

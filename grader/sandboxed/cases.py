@@ -193,9 +193,7 @@ def silencing_network(case: Case):
     """
     from grader.sandboxed.lecture_blocks import set_seeded_weights, small_resnet
 
-    model = small_resnet(
-        case.input_shape, RETRAIN_STAGES, RETRAIN_STEM_FILTERS, RETRAIN_CLASSES
-    )
+    model = small_resnet(case.input_shape, RETRAIN_STAGES, RETRAIN_STEM_FILTERS, RETRAIN_CLASSES)
     set_seeded_weights(model, case.kwargs["seed"], case.kwargs["trained_batch_norm"])
     return model
 

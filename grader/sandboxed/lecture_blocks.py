@@ -63,8 +63,9 @@ def reference_functions() -> dict:
 
 
 def small_resnet(input_shape, stages, stem_filters: int, classes: int):
-    """Builds a small ResNet of the lecture's blocks: a stem, then per stage a convolutional block
-    and an identity block, then a softmax classifier.
+    """Builds a small ResNet of the lecture's blocks.
+
+    A stem, then per stage a convolutional block and an identity block, then a softmax classifier.
 
     Args:
         input_shape: the shape of one image.

@@ -573,10 +573,9 @@ def test_convolutional_block_with_both_gammas_at_zero_outputs_zeros(resnets_text
 @pytest.fixture(scope="module")
 def block_scales(solution, resnet50):
     """The notebook's scale demo: std of a[l+3] after each block, as initialized and silenced."""
-    from signs_data import load_signs
-
     from resnet_course import zero_gamma
     from resnet_course.blocks import residual_blocks
+    from signs_data import load_signs
 
     source = code_cell(RESNETS, "zero-gamma-scales-run")
     count = int(quoted(source, r"X_train\[:(\d+)\]")[0])

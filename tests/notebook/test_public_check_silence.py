@@ -13,9 +13,9 @@ from resnet_course.public_tests import CheckFailed, check_silence_residual_branc
 
 
 def last_bn(block):
-    return [layer for layer in block.main_path if isinstance(layer, keras.layers.BatchNormalization)][
-        -1
-    ]
+    return [
+        layer for layer in block.main_path if isinstance(layer, keras.layers.BatchNormalization)
+    ][-1]
 
 
 def zero_gamma(layer):
@@ -121,7 +121,9 @@ def two_block_network():
     stem = keras.layers.Conv2D(8, 3, padding="same", name="stem")(x)
     z = keras.layers.Conv2D(16, 1, name="main_conv")(stem)
     z = keras.layers.BatchNormalization(name="main_bn")(z)
-    s = keras.layers.BatchNormalization(name="short_bn")(keras.layers.Conv2D(16, 1, name="short")(stem))
+    s = keras.layers.BatchNormalization(name="short_bn")(
+        keras.layers.Conv2D(16, 1, name="short")(stem)
+    )
     a = keras.layers.ReLU(name="out1")(keras.layers.Add(name="add1")([z, s]))
     z = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="fused")(a)
     z = keras.layers.BatchNormalization(name="bn2")(keras.layers.Conv2D(16, 1, name="conv2")(z))
