@@ -26,14 +26,14 @@ def _changes(submission, case):
     if problem:
         fail(mistakes.build_error_problem(case.exercise, problem) or f"not checked: {problem}")
     model = submission.model(case)
-    before = silencing_network(case)
-    expected = training.zero_init_residual_branches(silencing_network(case))
-    if [type(layer) for layer in model.layers] != [type(layer) for layer in before.layers]:
+    reference = silencing_network(case)
+    if [type(layer) for layer in model.layers] != [type(layer) for layer in reference.layers]:
         fail(
             "the network's layers are not the ones the function was given: change the weights "
             "of the existing layers in place and add or remove none."
         )
-    weights = [layer.get_weights() for layer in before.layers]
+    weights = [layer.get_weights() for layer in reference.layers]
+    expected = training.zero_init_residual_branches(reference)
     return model, zero_gamma.compare_silencing(model, weights), expected
 
 
