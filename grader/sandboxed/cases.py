@@ -48,6 +48,16 @@ class Case:
 
     def describe(self) -> str:
         """Returns the call in words, e.g. ``identity_block on a (8, 8, 12) input with f=3``."""
+        if self.exercise == SILENCE_EXERCISE:
+            batch_norm = (
+                "random BN parameters and statistics"
+                if self.kwargs["trained_batch_norm"]
+                else "BN as Keras initializes it"
+            )
+            return (
+                f"{self.exercise} on a small ResNet of the lecture's blocks (2 convolutional and 2 "
+                f"identity blocks, {batch_norm})"
+            )
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
         return f"{'/'.join(self.uses)} on a {self.input_shape} input with {arguments}"
 

@@ -26,7 +26,15 @@ from submission_notebooks import DENSE_RESIDUAL_BLOCK, build_notebook
 from grader.pipeline.child_process import PARENT_VARIABLE
 
 ASSIGNMENT = "resnets"
-ONLY_DENSE = dict.fromkeys(("identity_block", "convolutional_block", "ResNet50", "train_resnet50"))
+ONLY_DENSE = dict.fromkeys(
+    (
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
+        "silence_residual_branches",
+        "train_resnet50",
+    )
+)
 PLAIN_DENSE = """\
 def dense_residual_block(a_prev, units, initializer=initializers.GlorotUniform(seed=0)):
     a1 = ReLU()(Dense(units, kernel_initializer=initializer)(a_prev))

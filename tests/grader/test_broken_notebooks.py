@@ -21,7 +21,15 @@ from grader.cli import EXIT_BAD_INPUT
 from grader.pipeline.notebook import NotebookError, load_submission
 from instructor.broken_notebooks import BROKEN
 
-ONLY_DENSE = dict.fromkeys(("identity_block", "convolutional_block", "ResNet50", "train_resnet50"))
+ONLY_DENSE = dict.fromkeys(
+    (
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
+        "silence_residual_branches",
+        "train_resnet50",
+    )
+)
 REFUSED = [kind for kind in BROKEN if not kind.readable]
 READABLE = [kind for kind in BROKEN if kind.readable]
 # What the student reads about each refused kind.

@@ -44,6 +44,7 @@ ONLY_DENSE = {
     "identity_block": None,
     "convolutional_block": None,
     "ResNet50": None,
+    "silence_residual_branches": None,
     "train_resnet50": None,
 }
 
