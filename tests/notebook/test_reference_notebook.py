@@ -44,7 +44,14 @@ def text_of(code_cell) -> str:
 
 @pytest.mark.parametrize(
     "exercise",
-    ["dense_residual_block", "identity_block", "convolutional_block", "ResNet50", "train_resnet50"],
+    [
+        "dense_residual_block",
+        "identity_block",
+        "convolutional_block",
+        "ResNet50",
+        "silence_residual_branches",
+        "train_resnet50",
+    ],
 )
 def test_public_test_cell_passes(executed, exercise):
     notebook, _ = executed
@@ -84,7 +91,8 @@ def test_figures_are_shown(executed):
         if c.cell_type == "code"
         if any("image/png" in o.get("data", {}) for o in c.outputs)
     ]
-    assert len(images) >= 3  # gradient norms, examples, training curves (misclassified when any)
+    # gradient norms, examples, block scales, training curves (misclassified when any)
+    assert len(images) >= 4
 
 
 def test_no_cell_writes_to_stderr(executed):
@@ -108,3 +116,10 @@ def test_batch_norm_demo_prints_both_calls(executed):
     notebook, _ = executed
     printed = text_of(cell_by_id(notebook, "bn-mode-demo"))
     assert "model.predict(x)[0]" in printed and "model(x[:1])[0]" in printed
+
+
+def test_training_starts_every_block_with_the_students_silencing(executed):
+    notebook, _ = executed
+    assert "16 blocks start with their main path silenced" in text_of(
+        cell(notebook, "train_and_save")
+    )
