@@ -541,7 +541,7 @@ def test_zero_gamma_silences_16_branches_and_makes_the_12_identity_blocks_the_id
 ):
     identities, projections = quoted(
         resnets_text,
-        r"The (\d+) identity blocks then compute exactly \$a\^\{\[l\]\}\$, the (\d+) "
+        r"The (\d+) identity blocks compute exactly \$a\^\{\[l\]\}\$, the (\d+) "
         r"convolutional blocks \$g\$ of their projection",
     )
     kinds = [block.kind for block in analyse_network(resnet50).blocks]
