@@ -40,6 +40,8 @@ NARROW_NOTEBOOK_WIDTH = 900
 #: The block diagrams the notebook's markdown shows (its figures/ folder).
 DIAGRAMS = ("residual_block.png", "identity_block.png", "convolutional_block.png",
             "resnet50_stages.png")
+#: Every figure the notebook's markdown shows: the diagrams and the two drawn from measured runs.
+FIGURES = DIAGRAMS + ("training_by_depth.png", "zero_gamma_ablation.png")
 
 pytestmark = pytest.mark.incremental
 
@@ -152,13 +154,15 @@ def test_no_cell_that_ran_shows_a_red_box(page, ran_cells):
 
 
 @pytest.mark.observation
-def test_block_diagrams_load_and_fit_the_cell_in_a_narrow_window(page, screenshots):
+def test_figures_load_and_fit_the_cell_in_a_narrow_window(page, screenshots):
     lab_page.open_file_browser(page)
     width = lab_page.set_notebook_width(page, NARROW_NOTEBOOK_WIDTH)
     assert abs(width - NARROW_NOTEBOOK_WIDTH) <= 20, f"the notebook is {width} px wide"
-    sizes = {name: lab_page.image_size(page, f'img[src*="figures/{name}"]') for name in DIAGRAMS}
+    sizes = {name: lab_page.image_size(page, f'img[src*="figures/{name}"]') for name in FIGURES}
     page.locator('img[src*="figures/identity_block.png"]').first.scroll_into_view_if_needed()
     screenshots(page, "narrow window shows a block diagram")
+    lab_page.image_size(page, 'img[src*="figures/zero_gamma_ablation.png"]')
+    screenshots(page, "narrow window shows the zero-gamma ablation")
     not_loaded = [name for name, size in sizes.items() if size["natural_width"] == 0]
     overflowing = {name: size for name, size in sizes.items()
                    if size["shown_width"] > size["cell_width"]}
