@@ -1,4 +1,4 @@
-"""Profiles one grading by phase, for one checkout or for several side by side.
+r"""Profiles one grading by phase, for one checkout or for several side by side.
 
 For each checkout, with its own ``.venv``, on the same notebook copy with the same
 ``resnet50_signs.keras`` beside it, ``bench/grading_profile_worker.py`` times:
@@ -86,8 +86,11 @@ def table(rows: dict[str, list]) -> list[list[str]]:
         cells = []
         for name in rows:
             seconds, note = values.get(name, ("", ""))
-            text = "-" if seconds == "" else (f"{seconds:.2f}" if isinstance(seconds, float)
-                                              else str(seconds))
+            text = (
+                "-"
+                if seconds == ""
+                else (f"{seconds:.2f}" if isinstance(seconds, float) else str(seconds))
+            )
             cells.append(f"{text} {note}".strip())
         lines.append([phase, *cells])
     return lines

@@ -33,8 +33,10 @@ def _timed(rows: list, phase: str, action, note: str = ""):
 def start_rows() -> list:
     """Process start alone, and with Keras (TensorFlow) imported."""
     rows: list = []
-    for phase, code in (("process start (python -c pass)", "pass"),
-                        ("process start + import keras (TensorFlow)", "import keras")):
+    for phase, code in (
+        ("process start (python -c pass)", "pass"),
+        ("process start + import keras (TensorFlow)", "import keras"),
+    ):
         _timed(rows, phase, lambda c=code: subprocess.run([sys.executable, "-c", c], check=True))
     return rows
 
@@ -67,7 +69,7 @@ def pipeline_rows(notebook: Path, workdir: Path) -> list:
 
 
 def producer_rows(notebook: Path, scratch: Path) -> list:
-    """The producer's steps in this process: imports, the student's cells, each case's build, save."""
+    """The producer's steps in this process: imports, the cells, each case's build and save."""
     from grader.pipeline.notebook import load_submission
 
     rows: list = []
@@ -87,10 +89,12 @@ def producer_rows(notebook: Path, scratch: Path) -> list:
         model = _timed(
             rows,
             f"producer: build {case.exercise}/{case.name}",
-            lambda c=case: case_module.build_case(c, functions, []),
+            lambda c=case, f=functions: case_module.build_case(c, f, []),
         )
         target = scratch / case.file_name
-        _timed(rows, f"producer: save {case.exercise}/{case.name}", lambda m=model: m.save(target))
+        _timed(
+            rows, f"producer: save {case.exercise}/{case.name}", lambda m=model, t=target: m.save(t)
+        )
         rows[-1][2] = f"{target.stat().st_size / 2**20:.1f} MB"
         keras.backend.clear_session()
     return rows
@@ -110,8 +114,11 @@ class _CheckTimes:
 
 
 def judge_rows(artifact_dir: Path) -> list:
-    """The judge's steps in this process: imports, each artifact's validation and load, the
-    evaluations, the retrain, then the real checks (which load what they need again)."""
+    """The judge's steps in this process, one at a time.
+
+    Imports, each artifact's validation and load, the evaluations, the retrain, then the real
+    checks (which load what they need again).
+    """
     import pytest
 
     rows: list = []
@@ -133,8 +140,10 @@ def judge_rows(artifact_dir: Path) -> list:
     if trained is not None:
         _timed(rows, "judge: validate trained model", lambda: validate_model_file(trained))
         model = _timed(rows, "judge: validate + load trained model", submission.trained_model)
-        for label, subset in (("training", evaluation.training_subset),
-                              ("hidden", evaluation.hidden_subset)):
+        for label, subset in (
+            ("training", evaluation.training_subset),
+            ("hidden", evaluation.hidden_subset),
+        ):
             images, labels = _timed(rows, f"judge: read {label} images", subset)
             _timed(
                 rows,
@@ -153,9 +162,22 @@ def judge_rows(artifact_dir: Path) -> list:
     fresh = SubmittedArtifacts(artifact_dir)
     times = _CheckTimes()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    args = [str(CHECKS_DIR), "-c", os.devnull, "--rootdir", str(CHECKS_DIR),
-            "--import-mode=importlib", "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
-            "--tb=no", "-W", "ignore::DeprecationWarning"]
+    args = [
+        str(CHECKS_DIR),
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(CHECKS_DIR),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "-rN",
+        "--tb=no",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
     _timed(
         rows,
         "judge: all checks (pytest session, loads included)",

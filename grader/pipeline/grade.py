@@ -2,7 +2,8 @@
 
 :func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
 TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the
-exercises after the one that stopped it) and one judge, each in its own sandbox.
+exercises after the one that stopped it) and one judge, each in its own sandbox; where the grading
+has two cores or more to itself, the judge's training checks run in a second judge beside the first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
 from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.sandbox import probe_isolation
@@ -90,6 +92,7 @@ def grade_notebook(
             timeout_s=judge_timeout,
             isolation=level,
             hidden=private_course_paths(),
+            split=judge_has_cores_to_split(),
         )
         judged = time.monotonic()
         disk = _disk_bytes(root)
@@ -115,10 +118,21 @@ def grade_notebook(
             "producer_peak_memory_bytes": max(
                 (run.peak_memory_bytes for run in production.runs), default=0
             ),
-            "judge_peak_memory_bytes": judged_run.run.peak_memory_bytes,
+            "judge_peak_memory_bytes": judged_run.peak_memory_bytes,
             "disk_bytes": disk,
         },
     )
+
+
+def judge_has_cores_to_split() -> bool:
+    """Whether the judge may run its training checks in a second process, beside the others.
+
+    Yes when this grading may use two cores or more and no share of them was set for it (a batch
+    grading on a shared cluster sets one: there, a second process would only add its start-up).
+    """
+    if any(name in os.environ for name in TENSORFLOW_THREAD_VARIABLES):
+        return False
+    return len(os.sched_getaffinity(0)) >= 2
 
 
 def _disk_bytes(root: Path) -> int:
