@@ -1,5 +1,6 @@
 """The judge in two parts: the training checks in a judge process of their own, beside the rest."""
 
+import os
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ from corpus import harness, mutations
 
 from grader.judge import points
 from grader.judge.run import DEFERRED, TRAINING_CHECKS
-from grader.pipeline.grade import judge_has_cores_to_split
+from grader.pipeline.grade import SPLIT_IDLE_CORES, idle_cores, judge_has_cores_to_split
 from grader.pipeline.judging import merged_verdicts, run_judge
 from grader.report.result import CheckResult, Verdicts
 
@@ -89,3 +90,17 @@ def test_split_judge_gives_the_verdicts_of_one_judge(dense_only, tmp_path):
 def test_a_grading_with_a_thread_share_keeps_one_judge(monkeypatch):
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
     assert not judge_has_cores_to_split()
+
+
+def test_a_machine_with_every_core_busy_has_no_idle_cores_to_split_on():
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(os.cpu_count() or 1)
+    ]
+    try:
+        idle = idle_cores(sample_s=1.0)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    assert idle < SPLIT_IDLE_CORES
