@@ -12,7 +12,11 @@ For each checkout, with its own ``.venv``, on the same notebook copy with the sa
   (the checks load what they need again, as in a real judge).
 
 The stages alternate between the checkouts. Prints one table (a column per checkout) and the load
-average before and after; ``--csv`` also writes the rows.
+average before and after; ``--csv`` also writes the rows. ``bench/grading_profile.csv`` is one such
+run: before = the grader before the evaluation and retrain cuts, after = with them, on the
+reference notebook with a trained ``resnet50_signs.keras`` from ``make demo``, on the 2-core machine
+shared with other jobs (load average 6.5 at the start, 3.5 at the end; the sandboxed pipeline's
+rows ran at different moments of that load and compare badly, the in-process rows compare well).
 
 Usage::
 
