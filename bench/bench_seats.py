@@ -11,6 +11,7 @@ the server prints. The figures printed are, from the moment ``make`` started:
 Usage: python bench/bench_seats.py [--fresh] [--seat student|instructor|both] [--keep]
 Needs Debian's Chromium and the playwright package (both installed by ``make env`` where it can).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,13 +52,15 @@ def wait_for_server(base_url: str, token: str, process: subprocess.Popen) -> Non
         SystemExit: ``make`` exited first, or the server did not answer within
             ``START_TIMEOUT_S``.
     """
-    request = urllib.request.Request(f"{base_url}/api/status",
-                                     headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(
+        f"{base_url}/api/status", headers={"Authorization": f"token {token}"}
+    )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"make exited with status {process.returncode} before the server "
-                             "answered")
+            raise SystemExit(
+                f"make exited with status {process.returncode} before the server answered"
+            )
         try:
             with urllib.request.urlopen(request, timeout=5):
                 return
@@ -73,17 +76,28 @@ def measure(course: Path, seat: str, browser, home: Path) -> tuple[float, float]
         Seconds from the start until the server answered, and until the seat was usable.
     """
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"),
-               KERAS_HOME=str(home / "keras"))
+    env = dict(
+        os.environ,
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        IPYTHONDIR=str(home / "ipython"),
+        KERAS_HOME=str(home / "keras"),
+    )
     env.pop("COURSE_EXCHANGE", None)
-    arguments = (f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
-                 f"--IdentityProvider.token={token}")
+    arguments = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+        f"--IdentityProvider.token={token}"
+    )
     log = (home / f"make-{TARGETS[seat]}.log").open("w")
     started = time.monotonic()
-    process = subprocess.Popen(["make", TARGETS[seat], f"LAB_ARGS={arguments}"], cwd=course,
-                               env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        ["make", TARGETS[seat], f"LAB_ARGS={arguments}"],
+        cwd=course,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_for_server(base_url, token, process)
@@ -108,8 +122,9 @@ def measure(course: Path, seat: str, browser, home: Path) -> tuple[float, float]
 def main(argv=None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fresh", action="store_true",
-                        help="measure in a new git clone of this checkout")
+    parser.add_argument(
+        "--fresh", action="store_true", help="measure in a new git clone of this checkout"
+    )
     parser.add_argument("--seat", choices=["student", "instructor", "both"], default="both")
     parser.add_argument("--keep", action="store_true", help="keep the clone and the logs")
     args = parser.parse_args(argv)
@@ -132,8 +147,11 @@ def main(argv=None) -> int:
                 fresh_env = not (course / ".venv").exists()
                 server_s, usable_s = measure(course, seat, browser, work)
                 created = "yes" if fresh_env else "no "
-                print(f"make {TARGETS[seat]:10s} environment created in this run: {created}  "
-                      f"server answered {server_s:6.1f} s  usable {usable_s:6.1f} s", flush=True)
+                print(
+                    f"make {TARGETS[seat]:10s} environment created in this run: {created}  "
+                    f"server answered {server_s:6.1f} s  usable {usable_s:6.1f} s",
+                    flush=True,
+                )
             browser.close()
     finally:
         if args.keep:

@@ -4,6 +4,7 @@ Usage::
 
     python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
     python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # several submissions
+    python -m grader.judge ARTIFACT_DIR --out VERDICTS.json --part training   # or --part rest
     python -m grader.judge --prepare-data    # make any missing split of the data set, then exit
 
 The grading pipeline runs the judge in a sandbox of its own (see :mod:`grader.pipeline.judging`),
@@ -27,7 +28,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.judge.run import run_checks
+from grader.judge.run import PARTS, run_checks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files",
+    )
+    parser.add_argument(
+        "--part",
+        choices=PARTS,
+        default=None,
+        help="run only the checks that train a model, or only the others (default: all)",
     )
     parser.add_argument(
         "--prepare-data",
@@ -64,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    results = run_checks(args.artifact_dirs)
+    results = run_checks(args.artifact_dirs, part=args.part)
     if len(args.artifact_dirs) == 1:
         targets = [Path(args.out)]
     else:
