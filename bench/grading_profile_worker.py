@@ -14,7 +14,6 @@ their steps in this process, unsandboxed, one at a time, so that each can be tim
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import re
@@ -63,14 +62,6 @@ def pipeline_rows(notebook: Path, workdir: Path) -> list:
         lambda: run_judge(production.artifact_dir, workdir / "j", hidden=private_course_paths()),
     )
     rows.append(["  judge: the checks (pytest session)", judged.verdicts.wall_s, "judge's own log"])
-    if "split" in inspect.signature(run_judge).parameters:
-        _timed(
-            rows,
-            "judge processes, in two parts side by side (sandboxed)",
-            lambda: run_judge(
-                production.artifact_dir, workdir / "j2", hidden=private_course_paths(), split=True
-            ),
-        )
     passed = sum(check.passed for check in judged.verdicts.checks)
     rows.append(["checks run / passed", len(judged.verdicts.checks), f"{passed} passed"])
     print(f"ARTIFACTS {production.artifact_dir}", flush=True)

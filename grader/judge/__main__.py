@@ -4,7 +4,6 @@ Usage::
 
     python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
     python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # several submissions
-    python -m grader.judge ARTIFACT_DIR --out VERDICTS.json --part training   # or --part rest
     python -m grader.judge --prepare-data    # make any missing split of the data set, then exit
 
 The grading pipeline runs the judge in a sandbox of its own (see :mod:`grader.pipeline.judging`),
@@ -28,7 +27,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.judge.run import PARTS, run_checks
+from grader.judge.run import run_checks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,12 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out",
         help="the verdicts file; with several ARTIFACT_DIRs, a folder for <dir name>.json files",
-    )
-    parser.add_argument(
-        "--part",
-        choices=PARTS,
-        default=None,
-        help="run only the checks that train a model, or only the others (default: all)",
     )
     parser.add_argument(
         "--prepare-data",
@@ -71,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    results = run_checks(args.artifact_dirs, part=args.part)
+    results = run_checks(args.artifact_dirs)
     if len(args.artifact_dirs) == 1:
         targets = [Path(args.out)]
     else:

@@ -1,9 +1,8 @@
 """Grades one notebook: producer (sandboxed) → judge (sandboxed, trusted code) → result.
 
-:func:`grade_notebook` is what the ``check`` command and batch grading call. It starts two
+:func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
 TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the
-exercises after the one that stopped it) and one judge, each in its own sandbox; where two cores
-or more are idle, the judge's training checks run in a second judge beside the first.
+exercises after the one that stopped it) and one judge, each in its own sandbox.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.pipeline.child_process import TENSORFLOW_THREAD_VARIABLES
 from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.sandbox import probe_isolation
@@ -28,9 +26,6 @@ from grader.report.result import ExerciseResult, GradeResult, Verdicts
 from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
 __all__ = ["JUDGE_TIMEOUT_S", "grade_notebook"]
-
-#: Idle cores needed to run the judge in two parts (one core each, and a margin for the rest).
-SPLIT_IDLE_CORES = 1.8
 
 
 def grade_notebook(
@@ -95,7 +90,6 @@ def grade_notebook(
             timeout_s=judge_timeout,
             isolation=level,
             hidden=private_course_paths(),
-            split=judge_has_cores_to_split(),
         )
         judged = time.monotonic()
         disk = _disk_bytes(root)
@@ -121,44 +115,10 @@ def grade_notebook(
             "producer_peak_memory_bytes": max(
                 (run.peak_memory_bytes for run in production.runs), default=0
             ),
-            "judge_peak_memory_bytes": judged_run.peak_memory_bytes,
+            "judge_peak_memory_bytes": judged_run.run.peak_memory_bytes,
             "disk_bytes": disk,
         },
     )
-
-
-def judge_has_cores_to_split() -> bool:
-    """Whether the judge may run its training checks in a second process, beside the others.
-
-    Yes when at least two of this grading's cores are idle now. Not when a share of the cores was
-    set for it (a batch grading on a shared cluster sets one), nor on a busy machine: there a second
-    judge only adds its start-up to work that cannot run side by side.
-    """
-    if any(name in os.environ for name in TENSORFLOW_THREAD_VARIABLES):
-        return False
-    return idle_cores() >= SPLIT_IDLE_CORES
-
-
-def idle_cores(sample_s: float = 0.2) -> float:
-    """How many of the machine's cores were idle over the next ``sample_s`` seconds.
-
-    Returns 0 where ``/proc/stat`` cannot be read (not Linux).
-    """
-    try:
-        first = _cpu_times()
-        time.sleep(sample_s)
-        second = _cpu_times()
-    except (OSError, ValueError, IndexError):
-        return 0.0
-    total = sum(second) - sum(first)
-    # Fields 3 and 4 of the "cpu" line: idle and waiting for input/output.
-    idle = sum(second[3:5]) - sum(first[3:5])
-    return (os.cpu_count() or 1) * idle / total if total > 0 else 0.0
-
-
-def _cpu_times() -> list[int]:
-    with open("/proc/stat", encoding="ascii") as handle:
-        return [int(field) for field in handle.readline().split()[1:]]
 
 
 def _disk_bytes(root: Path) -> int:

@@ -6,10 +6,6 @@ read-only; one empty scratch folder in memory and one folder for its verdicts; a
 level nothing else exists (no gradebook, no other submission, no solution); limits on wall time,
 memory, processes and file size. Its verdicts come back as one JSON file, read with
 :meth:`grader.report.result.Verdicts.load`, which refuses anything malformed.
-
-With ``split``, two judges run side by side in sandboxes of their own, over the same read-only
-artifacts: one for the checks that train a model, one for the rest (``--part``); the training
-part's verdicts take the places the other part keeps for them.
 """
 
 from __future__ import annotations
@@ -18,8 +14,7 @@ import importlib.util
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.pipeline.child_process import sandboxed_python_environment
@@ -39,8 +34,6 @@ VERDICTS_NAME = "verdicts.json"
 # Packages the judge imports from the project (installed editable, so their folders are mounted).
 JUDGE_PACKAGES = ("grader", "resnet_course", "signs_data")
 DATA_DIR_VARIABLE = "SIGNS_DATA_DIR"
-# The judge's parts when it is split (see grader.judge.run.PARTS): the rest first, for its order.
-SPLIT_PARTS = ("rest", "training")
 # The data files the judge reads: the public training split and the hidden split.
 DATA_FILES = ("train_signs.h5", "test_signs.h5", "hidden_signs.h5")
 _OUTPUT_CHARS = 4000
@@ -52,19 +45,11 @@ class JudgeRun:
 
     Attributes:
         verdicts: the verdicts it wrote.
-        run: its sandboxed run (wall time, peak memory, isolation); with a split judge, the first
-            part's.
-        runs: every sandboxed run, one per part.
+        run: its sandboxed run (wall time, peak memory, isolation).
     """
 
     verdicts: Verdicts
     run: SandboxResult
-    runs: list[SandboxResult] = field(default_factory=list)
-
-    @property
-    def peak_memory_bytes(self) -> int:
-        """The most memory the judge held at once: its parts' peaks added up."""
-        return sum(run.peak_memory_bytes for run in self.runs or [self.run])
 
 
 def run_judge(
@@ -74,7 +59,6 @@ def run_judge(
     timeout_s: float = JUDGE_TIMEOUT_S,
     isolation: str | None = None,
     hidden: tuple[Path, ...] = (),
-    split: bool = False,
 ) -> JudgeRun:
     """Runs ``python -m grader.judge ARTIFACT_DIR --out VERDICTS`` in the sandbox.
 
@@ -84,54 +68,13 @@ def run_judge(
         timeout_s: wall-clock seconds before the judge is stopped.
         isolation: the sandbox level; None for the strongest available.
         hidden: paths to cover at the ``unshare`` level (the course's private files).
-        split: run the training checks in a second judge, side by side with the first.
 
     Returns:
-        The verdicts and the runs.
+        The verdicts and the run.
 
     Raises:
-        GradingError: if the judge (either part) failed, timed out, or wrote no readable verdicts.
+        GradingError: if the judge failed, timed out, or wrote no readable verdicts.
     """
-    if not split:
-        verdicts, run = _run_part(artifact_dir, workdir, None, timeout_s, isolation, hidden)
-        return JudgeRun(verdicts, run, [run])
-    with ThreadPoolExecutor(len(SPLIT_PARTS)) as pool:
-        futures = [
-            pool.submit(_run_part, artifact_dir, workdir / part, part, timeout_s, isolation, hidden)
-            for part in SPLIT_PARTS
-        ]
-        (rest, rest_run), (training, training_run) = [future.result() for future in futures]
-    return JudgeRun(merged_verdicts(rest, training), rest_run, [rest_run, training_run])
-
-
-def merged_verdicts(rest: Verdicts, training: Verdicts) -> Verdicts:
-    """Puts the training part's verdicts in the places the rest part kept for them.
-
-    Args:
-        rest: the verdicts of every check but the training ones, which it lists as deferred.
-        training: the training checks' verdicts.
-
-    Returns:
-        One verdict per check, in the rest part's order.
-    """
-    trained = {(check.exercise, check.test): check for check in training.checks}
-    return Verdicts(
-        checks=[trained.get((check.exercise, check.test), check) for check in rest.checks],
-        artifact_dir=rest.artifact_dir,
-        pytest_exit=rest.pytest_exit or training.pytest_exit,
-        wall_s=max(rest.wall_s, training.wall_s),
-    )
-
-
-def _run_part(
-    artifact_dir: Path,
-    workdir: Path,
-    part: str | None,
-    timeout_s: float,
-    isolation: str | None,
-    hidden: tuple[Path, ...],
-) -> tuple[Verdicts, SandboxResult]:
-    """Runs one judge process over the artifacts: every check, or one part of them."""
     out_dir, scratch = workdir / "out", workdir / "scratch"
     for folder in (out_dir, scratch):
         folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +90,6 @@ def _run_part(
             str(artifact_dir),
             "--out",
             str(verdicts_path),
-            *(["--part", part] if part else []),
         ],
         cwd=scratch,
         mounts=judge_mounts(artifact_dir, out_dir, scratch, data_dir, hidden),
@@ -168,7 +110,7 @@ def _run_part(
     if run.returncode != 0 or not verdicts_path.is_file():
         raise GradingError(f"the judge failed (exit status {run.returncode}):\n{_tail(run)}")
     try:
-        return Verdicts.load(verdicts_path), run
+        return JudgeRun(Verdicts.load(verdicts_path), run)
     except ResultError as exc:
         raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
 
