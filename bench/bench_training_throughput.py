@@ -5,7 +5,8 @@ process. After a warm-up step each (which traces and compiles the training
 function), they alternate in rounds of a few steps so that a change in
 machine load affects both alike. The script prints images per second for
 each, their ratio, and the fraction of the CPU's peak FLOP/s the notebook's
-model reaches, counting a training step as 3x the forward FLOPs.
+model reaches, counting a training step as 3x the forward FLOPs. The peak
+comes from the vector width the CPU's flags announce (`bench/cpu_peak.py`).
 
 The notebook's ResNet50 is built from the solution notebook's own cells
 (`instructor.run_reference.solution_namespace`), not from a copy.
@@ -25,13 +26,10 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
 import numpy as np
+from cpu_peak import cpu_peak_flops
 
 from instructor.run_reference import solution_namespace
 from signs_data import load_signs, one_hot
-
-# Zen cores (AMD EPYC) have two 256-bit FMA pipes: 2 pipes x 8 float32 lanes x 2 FLOPs (multiply and
-# add).
-FLOPS_PER_CYCLE_AVX2_FMA = 2 * 8 * 2
 
 
 def forward_flops(model) -> int:
@@ -55,27 +53,6 @@ def forward_flops(model) -> int:
         elif isinstance(layer, keras.layers.Dense):
             total += 2 * layer.input.shape[-1] * layer.units
     return total
-
-
-def cpu_peak_flops() -> tuple[float, str]:
-    """Peak float32 FLOP/s of this machine's CPU: cores x clock x FLOPs per cycle (AVX2 with FMA).
-
-    Returns:
-        (peak FLOP/s, a description of how it was computed).
-    """
-    cores = os.cpu_count() or 1
-    megahertz = []
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("cpu MHz"):
-                megahertz.append(float(line.split(":")[1]))
-    clock_hz = (max(megahertz) if megahertz else 2000.0) * 1e6
-    peak = cores * clock_hz * FLOPS_PER_CYCLE_AVX2_FMA
-    return (
-        peak,
-        f"{cores} cores x {clock_hz / 1e9:.2f} GHz x {FLOPS_PER_CYCLE_AVX2_FMA} FLOP/cycle (AVX2, "
-        "2 FMA pipes)",
-    )
 
 
 def step_seconds(model, images, labels, batch_size: int, step: int) -> float:
