@@ -126,7 +126,7 @@ def judge_rows(artifact_dir: Path) -> list:
     from grader.judge import evaluation, retrain
     from grader.judge.artifacts import SubmittedArtifacts
     from grader.judge.collector import VerdictCollector
-    from grader.judge.run import CHECKS_DIR
+    from grader.judge.run import pytest_arguments
     from grader.judge.validation import validate_model_file
     from grader.sandboxed.cases import CASES, get_case
 
@@ -162,22 +162,7 @@ def judge_rows(artifact_dir: Path) -> list:
     fresh = SubmittedArtifacts(artifact_dir)
     times = _CheckTimes()
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    args = [
-        str(CHECKS_DIR),
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(CHECKS_DIR),
-        "--import-mode=importlib",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-rN",
-        "--tb=no",
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
+    args = pytest_arguments()
     _timed(
         rows,
         "judge: all checks (pytest session, loads included)",

@@ -22,22 +22,16 @@ from grader.report.result import CheckResult, Verdicts
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 
 
-def run_checks(
-    artifact_dirs: list[str | os.PathLike], extra_args: list[str] | None = None
-) -> list[Verdicts]:
-    """Runs every hidden check over each artifact directory, in this process.
+def pytest_arguments(extra_args: list[str] | None = None) -> list[str]:
+    """The pytest command line the hidden checks run with, whatever the calling environment sets.
 
     Args:
-        artifact_dirs: the producer's artifact directories, one per submission.
         extra_args: more pytest arguments (e.g. ``["-k", "identity_block"]``).
 
     Returns:
-        The verdicts on each directory, in order.
+        The arguments for ``pytest.main``.
     """
-    started = time.monotonic()
-    submissions = [SubmittedArtifacts(Path(d)) for d in artifact_dirs]
-    collector = VerdictCollector(submissions)
-    args = [
+    return [
         str(CHECKS_DIR),
         "-c",
         os.devnull,
@@ -53,6 +47,24 @@ def run_checks(
         "-W",
         "ignore::DeprecationWarning",
     ] + list(extra_args or [])
+
+
+def run_checks(
+    artifact_dirs: list[str | os.PathLike], extra_args: list[str] | None = None
+) -> list[Verdicts]:
+    """Runs every hidden check over each artifact directory, in this process.
+
+    Args:
+        artifact_dirs: the producer's artifact directories, one per submission.
+        extra_args: more pytest arguments (e.g. ``["-k", "identity_block"]``).
+
+    Returns:
+        The verdicts on each directory, in order.
+    """
+    started = time.monotonic()
+    submissions = [SubmittedArtifacts(Path(d)) for d in artifact_dirs]
+    collector = VerdictCollector(submissions)
+    args = pytest_arguments(extra_args)
     # The checks run the same whatever pytest options or plugins the calling environment asks for.
     saved = {
         name: os.environ.pop(name, None)

@@ -30,13 +30,6 @@ SOURCE_NOTEBOOK = REPO / "solutions" / "resnets" / "Residual_Networks.ipynb"
 ASSIGNMENT = "resnets"
 NOTEBOOK = "Residual_Networks"
 STUDENTS = ("ref", "mistakes", "hostile", "editor")
-BUILD_EXERCISES = (
-    "dense_residual_block",
-    "identity_block",
-    "convolutional_block",
-    "ResNet50",
-    "silence_residual_branches",
-)
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 FAKE_SUCCESS = 'print("All tests passed!")'
 #: nbgrader autograde's log, kept in the course folder.

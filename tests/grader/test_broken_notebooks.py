@@ -15,21 +15,12 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from submission_notebooks import build_notebook
+from submission_notebooks import ONLY_DENSE, build_notebook
 
 from grader.cli import EXIT_BAD_INPUT
 from grader.pipeline.notebook import NotebookError, load_submission
 from instructor.broken_notebooks import BROKEN
 
-ONLY_DENSE = dict.fromkeys(
-    (
-        "identity_block",
-        "convolutional_block",
-        "ResNet50",
-        "silence_residual_branches",
-        "train_resnet50",
-    )
-)
 REFUSED = [kind for kind in BROKEN if not kind.readable]
 READABLE = [kind for kind in BROKEN if kind.readable]
 # What the student reads about each refused kind.

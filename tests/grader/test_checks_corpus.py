@@ -5,8 +5,6 @@ judge process (``python -m grader.judge``) judges all of them, as it would judge
 A mistake's other exercises are built from the same source too, and keep full marks.
 """
 
-import json
-import os
 import subprocess
 import sys
 
@@ -46,16 +44,7 @@ def corpus_verdicts(tmp_path_factory):
     out = root / "verdicts"
     # "-x" would stop at the first failed check if the judge let the caller's pytest options
     # through.
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTEST_ADDOPTS="-x")
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return {d.name: json.loads((out / f"{d.name}.json").read_text()) for d in dirs}
+    return harness.judge_in_one_process(dirs, out, timeout_s=900, PYTEST_ADDOPTS="-x")
 
 
 def _failed(verdicts, exercise):

@@ -6,11 +6,6 @@ no trained model), and one without the softmax (handing in the small retrain net
 "trained" model).
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 from corpus import harness, mutations
 
@@ -55,22 +50,14 @@ def resnet_verdicts(resnet_root):
             trained_model=retrain_file,
         ),
     ]
-    out = root / "verdicts"
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    judged = harness.judge_in_one_process(dirs, root / "verdicts", timeout_s=900)
     return {
-        d.name: {
+        name: {
             c["test"]: c
-            for c in json.loads((out / f"{d.name}.json").read_text())["checks"]
+            for c in verdicts["checks"]
             if c["exercise"] in ("ResNet50", "train_resnet50")
         }
-        for d in dirs
+        for name, verdicts in judged.items()
     }
 
 

@@ -5,11 +5,6 @@ this process (as the producer would build them), then one judge process judges a
 mistake must fail exactly its checks, with the message that names it in the lecture's terms.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 from corpus import harness
 
@@ -136,16 +131,7 @@ def verdicts(tmp_path_factory):
         harness.make_artifacts(source, (EXERCISE,), root / name, case_names=CASES)
         for name, source in sources.items()
     ]
-    out = root / "verdicts"
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return {name: json.loads((out / f"{name}.json").read_text()) for name in sources}
+    return harness.judge_in_one_process(dirs, root / "verdicts", timeout_s=600)
 
 
 def _failed(verdict) -> dict:

@@ -19,8 +19,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from nbgrader_class import ASSIGNMENT, BUILD_EXERCISES, NOTEBOOK
+from nbgrader_class import ASSIGNMENT, NOTEBOOK
 
+from grader.sandboxed.contract import BUILD_EXERCISES
 from instructor.nbgrader_course import tool_environment
 
 START_TIMEOUT_S = 120

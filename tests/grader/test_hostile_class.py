@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from submission_notebooks import DENSE_RESIDUAL_BLOCK, build_notebook
+from submission_notebooks import DENSE_RESIDUAL_BLOCK, ONLY_DENSE, build_notebook
 
 from grader.pipeline.sandbox import probe_isolation
 
@@ -40,13 +40,6 @@ SECRETS = (
     REPO / "solutions" / ASSIGNMENT / "Residual_Networks.ipynb",
     REPO / "data" / "hidden_signs.h5",
 )
-ONLY_DENSE = {
-    "identity_block": None,
-    "convolutional_block": None,
-    "ResNet50": None,
-    "silence_residual_branches": None,
-    "train_resnet50": None,
-}
 
 # No skip connection: what the cheats below try to pass off as a residual block.
 PLAIN_DENSE = """\

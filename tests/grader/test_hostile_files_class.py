@@ -24,6 +24,7 @@ from submission_notebooks import (
     DENSE_RESIDUAL_BLOCK,
     IDENTITY_BLOCK,
     IMPORTS,
+    ONLY_DENSE,
     build_notebook,
 )
 
@@ -32,15 +33,6 @@ from instructor.broken_notebooks import BROKEN
 from instructor.hostile_files import CRAFTED
 
 ASSIGNMENT = "resnets"
-ONLY_DENSE = dict.fromkeys(
-    (
-        "identity_block",
-        "convolutional_block",
-        "ResNet50",
-        "silence_residual_branches",
-        "train_resnet50",
-    )
-)
 NOTEBOOK_KINDS = [kind for kind in BROKEN if kind.readable]
 # Each crafted file, paired with an odd notebook.
 PAIRS = dict(zip((c.name for c in CRAFTED), NOTEBOOK_KINDS, strict=True))

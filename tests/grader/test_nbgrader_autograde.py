@@ -16,13 +16,14 @@ import pytest
 from nbgrader_class import (
     ASSIGNMENT,
     AUTOGRADE_LOG,
-    BUILD_EXERCISES,
     FAKE_SUCCESS,
     NOTEBOOK,
     REPO,
     SOURCE_NOTEBOOK,
     STUDENTS,
 )
+
+from grader.sandboxed.contract import BUILD_EXERCISES
 
 
 def _autograded_cell(course: Path, student: str, grade_id: str) -> str:

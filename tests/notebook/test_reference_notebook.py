@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from grader.sandboxed.contract import EXERCISES
 from instructor.run_reference import SOLUTION_NOTEBOOK, execute_notebook
 from resnet_course import training
 
@@ -44,14 +45,7 @@ def text_of(code_cell) -> str:
 
 @pytest.mark.parametrize(
     "exercise",
-    [
-        "dense_residual_block",
-        "identity_block",
-        "convolutional_block",
-        "ResNet50",
-        "silence_residual_branches",
-        "train_resnet50",
-    ],
+    EXERCISES,
 )
 def test_public_test_cell_passes(executed, exercise):
     notebook, _ = executed

@@ -7,7 +7,11 @@ notebook execution. The judge then reads the directories exactly as it reads the
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from grader.sandboxed.cases import CASES, build_case
@@ -76,3 +80,28 @@ def hand_in(artifact_dir: Path, trained_model: Path) -> None:
     manifest = read_manifest(artifact_dir)
     manifest.trained_model = target.name
     write_manifest(artifact_dir, manifest)
+
+
+def judge_in_one_process(
+    dirs: list[Path], out: Path, timeout_s: float, **environment: str
+) -> dict[str, dict]:
+    """Judges every artifact directory in one ``python -m grader.judge`` process, as in grading.
+
+    Args:
+        dirs: the artifact directories; their names key the result.
+        out: the folder for the verdict files.
+        timeout_s: seconds before the judge is stopped.
+        **environment: variables to set for the judge, on top of this process's.
+
+    Returns:
+        Each directory's verdicts, as the JSON the judge wrote, by directory name.
+    """
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader.judge", *map(str, dirs), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **environment),
+        timeout=timeout_s,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return {d.name: json.loads((out / f"{d.name}.json").read_text()) for d in dirs}
