@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from grader.batch.dask_shutdown import heartbeat_failures_muted
 from grader.batch.discovery import SubmissionFiles, discover
 from grader.batch.gradebook import write_gradebook
 from grader.batch.outputs import write_student_outputs
@@ -370,7 +371,8 @@ def _dask_client(options: BatchOptions, tasks: int) -> Iterator[tuple[object, in
         with Client(cluster) as client:
             yield client, workers
     finally:
-        cluster.close()
+        with heartbeat_failures_muted():
+            cluster.close()
 
 
 def _check_workers(client, options: BatchOptions) -> int:
