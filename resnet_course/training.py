@@ -229,11 +229,10 @@ def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_s
 def zero_init_residual_branches(model) -> int:
     """Sets gamma of the last BatchNormalization on each residual block's main path to zero.
 
-    With gamma = 0 (and beta at its initial 0) that BN outputs zeros, so z[l+2] = 0 and every block
-    starts as a[l+2] = g(a[l] + shortcut): an identity block is exactly the
-    identity (a[l] is a ReLU output), and the network starts as shallow as its
-    shortcuts. Training then grows each block's contribution from zero, which
-    makes the first epochs of a deep network far more stable.
+    With gamma = 0 (and beta at its initial 0) that BN outputs zeros, so z[l+3] = 0 and every block
+    starts as a[l+3] = g(shortcut): an identity block is exactly the identity (a[l] is a ReLU
+    output), and the network starts as shallow as its shortcuts. Training then grows each block's
+    contribution from zero, which makes the first epochs of a deep network far more stable.
 
     Args:
         model: A functional ResNet whose blocks end in BN -> Add -> ReLU.
@@ -241,21 +240,16 @@ def zero_init_residual_branches(model) -> int:
     Returns:
         The number of blocks changed.
     """
-    from resnet_course.graph import ADD, BN, INPUT, Graph
+    from keras import layers
 
-    graph = Graph.from_model(model)
+    from resnet_course.blocks import residual_blocks
+
     changed = 0
-    for add in graph.find(ADD):
-        branches = []
-        for start in add.inputs:
-            length, node = 0, start
-            while node.kind != INPUT and len(node.inputs) == 1 and len(graph.consumers(node)) == 1:
-                length, node = length + 1, node.inputs[0]
-            branches.append((length, start))
-        main_end = max(branches, key=lambda branch: branch[0])[1]
-        if main_end.kind == BN and not main_end.virtual:
-            gamma, beta, *statistics = main_end.op.get_weights()
-            main_end.op.set_weights([np.zeros_like(gamma), beta, *statistics])
+    for block in residual_blocks(model):
+        last = block.main_path[-1] if block.main_path else None
+        if isinstance(last, layers.BatchNormalization):
+            gamma, beta, *statistics = last.get_weights()
+            last.set_weights([np.zeros_like(gamma), beta, *statistics])
             changed += 1
     return changed
 
