@@ -188,21 +188,27 @@ def test_rerun_after_a_kill_gives_the_undisturbed_gradebook(command_killed, undi
 def interrupted(submitted, undisturbed):
     """Ctrl-C (SIGINT) once one student is saved, then the same command again."""
     out = submitted.parent / "interrupted"
-    process = _start(submitted, out, "--workers", "1")
+    return _interrupted_then_rerun(submitted, out, ("--workers", "1"), ("--workers", "2"))
+
+
+def _interrupted_then_rerun(
+    submitted: Path, out: Path, options: tuple[str, ...], rerun_options: tuple[str, ...]
+) -> dict:
+    """Ctrl-C (SIGINT) to ``grade`` once one student is saved, then ``grade`` again."""
+    process = _start(submitted, out, *options)
     _wait_for(lambda: _saved(out))
     process.send_signal(signal.SIGINT)
     returncode, stderr = _finish(process)
-    saved = _saved(out)
-    left_running = [p.pid for p in _gradings_of(process.pid) if p.is_running()]
-    rerun = _rerun(submitted, out, "--workers", "2")
-    return {
+    run = {
         "out": out,
         "returncode": returncode,
         "stderr": stderr,
-        "saved": saved,
-        "left": left_running,
-        "rerun": rerun,
+        "saved": _saved(out),
+        "partial": _partial_files(out),
+        "left": [p.pid for p in _gradings_of(process.pid) if p.is_running()],
     }
+    run["rerun"] = _rerun(submitted, out, *rerun_options)
+    return run
 
 
 def test_interrupt_exits_130_and_says_how_to_go_on(interrupted):
@@ -395,21 +401,8 @@ def interrupted_on_a_cluster(submitted, undisturbed, dask_processes):
     """Ctrl-C (SIGINT) to ``grade --scheduler`` once one student is saved, then run again."""
     scheduler_file, _ = dask_processes
     out = submitted.parent / "cluster_interrupted"
-    process = _start(submitted, out, "--scheduler", str(scheduler_file))
-    _wait_for(lambda: _saved(out))
-    process.send_signal(signal.SIGINT)
-    returncode, stderr = _finish(process)
-    saved = _saved(out)
-    partial = _partial_files(out)
-    rerun = _rerun(submitted, out, "--scheduler", str(scheduler_file))
-    return {
-        "out": out,
-        "returncode": returncode,
-        "stderr": stderr,
-        "saved": saved,
-        "partial": partial,
-        "rerun": rerun,
-    }
+    options = ("--scheduler", str(scheduler_file))
+    return _interrupted_then_rerun(submitted, out, options, options)
 
 
 def test_interrupt_on_a_cluster_exits_130_and_says_how_to_go_on(interrupted_on_a_cluster):
