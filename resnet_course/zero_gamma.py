@@ -187,7 +187,8 @@ def identity_blocks_not_identity(model, images: np.ndarray) -> list[int]:
     if not pairs:
         return []
     probe = keras.Model(_single_input(model), [t for _, a, out in pairs for t in (a, out)])
-    values = probe.predict(images, verbose=0)
+    # One direct call: predict() would trace a new function for this fresh model first.
+    values = [np.asarray(value) for value in probe(images, training=False)]
     return [
         number
         for index, (number, _, _) in enumerate(pairs)
