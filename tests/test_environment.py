@@ -26,6 +26,26 @@ def _conda_pip_pins():
     return _pins(lines)
 
 
+def _conda_commented_backend_pins():
+    lines = [
+        raw.strip()[len("# - ") :].strip()
+        for raw in (ROOT / "environment.yml").read_text().splitlines()
+        if raw.strip().startswith("# - ")
+    ]
+    return _pins(lines)
+
+
+def test_environment_yml_mirrors_the_cpu_backend_extras_in_its_commented_lines():
+    extras = _pyproject()["optional-dependencies"]
+    assert _conda_commented_backend_pins() == _pins(extras["jax"] + extras["torch"])
+
+
+def test_backend_gpu_extras_pin_the_same_releases_as_the_cpu_extras():
+    extras = _pyproject()["optional-dependencies"]
+    assert extras["jax-gpu"] == [extras["jax"][0].replace("jax==", "jax[cuda12]==")]
+    assert extras["torch-gpu"] == [extras["torch"][0].removesuffix("+cpu")]
+
+
 def test_environment_yml_mirrors_pyproject_runtime_and_dev_pins():
     project = _pyproject()
     expected = _pins(project["dependencies"] + project["optional-dependencies"]["dev"])
@@ -52,7 +72,8 @@ def test_lock_file_agrees_with_the_declared_pins():
     lines = (ROOT / "constraints.txt").read_text().splitlines()
     locked = _pins(line for line in lines if "==" in line)
     project = _pyproject()
-    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    extras = project["optional-dependencies"]
+    for requirement in project["dependencies"] + extras["dev"] + extras["jax"] + extras["torch"]:
         name = re.split(r"[\[=]", requirement, maxsplit=1)[0].lower()
         assert locked[name].lower() == requirement.lower(), (
             f"constraints.txt pins {locked[name]}, pyproject {requirement}"

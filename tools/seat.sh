@@ -25,7 +25,8 @@ JUPYTER_CONFIG_DIR=$course/seats/$seat
 # The kernel inherits this: TensorFlow's C++ log lines (CUDA probing on a machine without a GPU, CPU
 # features) would otherwise land in the notebook as red boxes. Fatal errors still show.
 TF_CPP_MIN_LOG_LEVEL=3
-KERAS_BACKEND=tensorflow
+# The caller may choose another Keras backend (make lab KERAS_BACKEND=jax); TensorFlow by default.
+KERAS_BACKEND=${KERAS_BACKEND:-tensorflow}
 # A seat's data folder comes first among Jupyter's: the instructor's holds the nbconvert template
 # that makes formgrader load MathJax from this server (jupyter_server_mathjax), not from a CDN.
 JUPYTER_PATH=$course/seats/$seat/data${JUPYTER_PATH:+:$JUPYTER_PATH}
