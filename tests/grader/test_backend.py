@@ -9,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.pipeline.backend import (
-    THREAD_VARIABLES,
-    keras_backend,
-    thread_environment,
-)
+from grader.pipeline.backend import keras_backend, thread_environment
 from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.errors import GradingError
 
@@ -34,10 +30,13 @@ def test_a_backend_the_grader_does_not_run_on_is_refused_by_name(monkeypatch, tm
         sandboxed_python_environment(tmp_path)
 
 
-def test_thread_caps_name_every_backends_variables():
-    assert set(thread_environment(3)) == {
-        name for names in THREAD_VARIABLES.values() for name in names
-    } and set(thread_environment(3).values()) == {"3"}
+def test_thread_caps_set_the_variable_each_backend_reads():
+    assert thread_environment(3) == {
+        "TF_NUM_INTRAOP_THREADS": "3",
+        "TF_NUM_INTEROP_THREADS": "3",
+        "OMP_NUM_THREADS": "3",
+        "PJRT_NPROC": "3",
+    }
 
 
 def test_a_batch_gradings_thread_caps_reach_the_sandboxed_processes(monkeypatch, tmp_path):
