@@ -38,20 +38,43 @@ SILENCE_SOURCES = {
     "silence_zeroes_beta": IMPORTS + SILENCE_RESIDUAL_BRANCHES.replace("bn.gamma", "bn.beta"),
 }
 # Builds a small ResNet of the lecture's blocks for 64x64 images on this process's backend, gives it
-# weights drawn by NumPy from one seed (the same numbers on every backend), attaches an optimizer's
-# state as model.fit would, and saves it.
+# the weights in the .npz file (the same numbers on every backend), attaches an optimizer's state as
+# model.fit would, and saves it.
 SAVE_TRAINED = """
 import sys
 import keras
+import numpy as np
 from grader.sandboxed.cases import RETRAIN_CLASSES, RETRAIN_STAGES, RETRAIN_STEM_FILTERS
-from grader.sandboxed.lecture_blocks import set_seeded_weights, small_resnet
+from grader.sandboxed.lecture_blocks import small_resnet
 
 model = small_resnet((64, 64, 3), RETRAIN_STAGES, RETRAIN_STEM_FILTERS, RETRAIN_CLASSES)
-set_seeded_weights(model, seed=0, trained_batch_norm=True)
+weights = np.load(sys.argv[1])
+model.set_weights([weights[f"arr_{index}"] for index in range(len(weights.files))])
 model.compile(optimizer=keras.optimizers.SGD(), loss="categorical_crossentropy")
 model.optimizer.build(model.trainable_variables)
-model.save(sys.argv[1])
+model.save(sys.argv[2])
 """
+
+
+def _telling_weights(images) -> list:
+    """Weights of the small ResNet under which its predictions vary from image to image.
+
+    Seeded weights, and a classifier that reads each pooled feature's difference from the images'
+    mean, so that a model saved with other weights, or loaded wrong, predicts other classes.
+    """
+    import keras
+    import numpy as np
+
+    from grader.sandboxed.cases import RETRAIN_CLASSES, RETRAIN_STAGES, RETRAIN_STEM_FILTERS
+    from grader.sandboxed.lecture_blocks import set_seeded_weights, small_resnet
+
+    model = small_resnet((64, 64, 3), RETRAIN_STAGES, RETRAIN_STEM_FILTERS, RETRAIN_CLASSES)
+    set_seeded_weights(model, seed=0, trained_batch_norm=False)
+    pooled = keras.Model(model.input, model.get_layer("head_pool").output)
+    features = keras.ops.convert_to_numpy(pooled(images.astype("float32") / 255.0))
+    kernel = np.random.default_rng(1).normal(0.0, 10.0, (features.shape[1], RETRAIN_CLASSES))
+    model.get_layer("head_softmax").set_weights([kernel, -features.mean(axis=0) @ kernel])
+    return [keras.ops.convert_to_numpy(v).astype("float32") for v in model.weights]
 
 
 def _jobs(student: str, root: Path) -> list:
@@ -148,6 +171,8 @@ def trained_scores(tmp_path_factory) -> dict[str, dict]:
     The judge's own functions score it in this process, on this process's backend (TensorFlow in
     the main pass of ``make test``).
     """
+    import numpy as np
+
     from grader.judge import evaluation
     from grader.judge.artifacts import load_artifact
     from grader.judge.validation import validate_model_file
@@ -155,11 +180,12 @@ def trained_scores(tmp_path_factory) -> dict[str, dict]:
 
     root = tmp_path_factory.mktemp("trained_across_backends")
     subsets = {"training": evaluation.training_subset(), "hidden": evaluation.hidden_subset()}
+    np.savez(root / "weights.npz", *_telling_weights(subsets["training"][0]))
     scores = {}
     for student in INSTALLED:
         path = root / f"trained-on-{student}.keras"
         subprocess.run(
-            [sys.executable, "-c", SAVE_TRAINED, str(path)],
+            [sys.executable, "-c", SAVE_TRAINED, str(root / "weights.npz"), str(path)],
             check=True,
             capture_output=True,
             timeout=300,
@@ -182,6 +208,11 @@ def test_trained_model_from_any_backend_scores_as_the_tensorflow_one(trained_sco
         return {k: v for k, v in trained_scores[student].items() if k != "predictions"}
 
     assert {s: scored(s) for s in INSTALLED} == dict.fromkeys(INSTALLED, scored("tensorflow"))
+
+
+def test_trained_model_predicts_several_classes_so_that_a_difference_would_show(trained_scores):
+    training, hidden = trained_scores["tensorflow"]["predictions"]
+    assert len(set(training)) >= 3 and len(set(hidden)) >= 3
 
 
 def test_trained_model_from_any_backend_predicts_every_image_alike(trained_scores):
