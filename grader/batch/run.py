@@ -92,9 +92,9 @@ class BatchOptions:
         gpu: have each grading claim one ``GPU`` worker resource.
         assignment: the assignment to grade, when the nbgrader tree holds several.
         timeout_s: wall-clock seconds allowed per submission.
-        threads_per_grading: TensorFlow threads each grading may use on the embedded cluster; None
-            shares the cores out among the workers, 0 leaves TensorFlow's default (every core, for
-            every grading).
+        threads_per_grading: threads per pool of the Keras backend that each grading may use on
+            the embedded cluster; None shares the cores out among the workers, 0 leaves the
+            backend's default (every core, for every grading).
     """
 
     submissions: Path
@@ -148,9 +148,9 @@ def default_workers(cpu_count: int | None = None, available_memory: int | None =
 
 
 def threads_per_grading(workers: int, cpu_count: int | None = None) -> int:
-    """Returns the TensorFlow threads each of ``workers`` parallel gradings may use.
+    """Returns the threads each of ``workers`` parallel gradings may use.
 
-    Without a share, every grading's TensorFlow starts a thread per core, and parallel gradings
+    Without a share, every grading's Keras backend starts a thread per core, and parallel gradings
     oversubscribe the machine ``workers`` times over.
 
     Args:
@@ -295,7 +295,7 @@ def _grade_pending(
 
 
 def _grading_threads(options: BatchOptions, workers: int) -> int | None:
-    """Returns the TensorFlow threads per grading: a share of the cores, on a local cluster only.
+    """Returns the threads per grading: a share of the cores, on a local cluster only.
 
     A remote scheduler's workers run on machines whose cores this process cannot see.
     """

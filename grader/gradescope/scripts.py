@@ -2,6 +2,8 @@
 
 ``setup.sh`` runs once, as root on Gradescope's Ubuntu image, when the autograder is built;
 ``run_autograder`` runs for every submission, with ``/autograder`` as its working directory.
+Gradescope's grader stays on TensorFlow, the only backend ``setup.sh`` installs: a ``.keras`` file
+saved on JAX or PyTorch is judged the same there (see :mod:`grader.pipeline.backend`).
 """
 
 from __future__ import annotations

@@ -135,9 +135,11 @@ def transplant(roles: dict[str, Node], reference) -> None:
 
 
 def _value(layer, attribute: str, default: float | None = None, like=None) -> np.ndarray:
+    import keras
+
     variable = getattr(layer, attribute, None)
     if variable is not None:
-        return np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
+        return keras.ops.convert_to_numpy(variable)
     return np.full(tuple(like.shape), default, dtype="float32")
 
 
@@ -169,6 +171,8 @@ def compare_with_reference(
     Raises:
         RoleError: if the student's layers cannot be matched to the lecture's block.
     """
+    import keras
+
     roles = find_roles(structure, projection=s is not None)
     epsilon = float(roles["bn1"].op.epsilon)
     reference = build_reference_block(input_shape, f, filters, s=s, epsilon=epsilon)
@@ -179,8 +183,9 @@ def compare_with_reference(
         .normal(0.0, 1.0, (4,) + tuple(input_shape))
         .astype("float32")
     )
-    expected = np.asarray(reference(batch, training=training))
-    actual = np.asarray(model(batch, training=training))
+    # convert_to_numpy, not np.asarray: a PyTorch output that tracks gradients refuses the latter.
+    expected = keras.ops.convert_to_numpy(reference(batch, training=training))
+    actual = keras.ops.convert_to_numpy(model(batch, training=training))
     if expected.shape != actual.shape:
         return float("inf")
     return float(np.max(np.abs(expected - actual)) / max(1.0, float(np.max(np.abs(expected)))))

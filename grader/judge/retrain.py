@@ -74,5 +74,5 @@ def retrain_accuracy(model, data, seed: int = GRADING_SEED, epochs: int = EPOCHS
     batches = [x_train[i : i + 100] for i in range(0, len(x_train), 100)]
     refresh_batchnorm_statistics(fresh, batches, verbose=False)
     # One direct call in inference mode: predict() would trace a function for this fresh model.
-    predicted = np.argmax(np.asarray(fresh(x_train, training=False)), axis=-1)
+    predicted = np.argmax(keras.ops.convert_to_numpy(fresh(x_train, training=False)), axis=-1)
     return float(np.mean(predicted == labels))

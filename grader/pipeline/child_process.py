@@ -19,6 +19,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from grader.pipeline.backend import (
+    inherited_thread_environment,
+    keras_backend,
+    thread_environment,
+)
 from grader.pipeline.errors import GradingError
 from grader.pipeline.sandbox import die_with_parent
 from grader.report.result import GradeResult, ResultError
@@ -34,8 +39,6 @@ MODEL_PROBLEM_OPTION = "--model-problem"
 #: Set for the grading child: the process id it must die with (see :func:`die_with_starter`).
 PARENT_VARIABLE = "GRADER_PARENT_PID"
 _ERROR_TAIL_CHARS = 2000
-#: TensorFlow reads its thread-pool sizes from these; the producer's sandbox passes them through.
-TENSORFLOW_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 # Gradings running in this process, so that an interrupted batch can end them all at once.
 _RUNNING: set[subprocess.Popen] = set()
 _RUNNING_LOCK = threading.Lock()
@@ -51,6 +54,9 @@ def sandboxed_python_environment(scratch: Path) -> dict[str, str]:
 
     Returns:
         The variables; each caller adds its own.
+
+    Raises:
+        GradingError: if the caller's ``KERAS_BACKEND`` is not one the grader runs on.
     """
     return {
         "PATH": "/usr/bin:/bin",
@@ -61,7 +67,8 @@ def sandboxed_python_environment(scratch: Path) -> dict[str, str]:
         "PYTHONHASHSEED": "0",
         "LANG": "C.UTF-8",
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
-        "KERAS_BACKEND": "tensorflow",
+        # The caller's backend (see grader.pipeline.backend).
+        "KERAS_BACKEND": keras_backend(),
         "KERAS_HOME": str(scratch / ".keras"),
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": str(scratch / ".matplotlib"),
@@ -69,7 +76,7 @@ def sandboxed_python_environment(scratch: Path) -> dict[str, str]:
         # the CPU, and no GPU is grabbed from the trainer.
         "CUDA_VISIBLE_DEVICES": "",
         # A batch grading's share of the cores (see grader.batch.run.threads_per_grading).
-        **{name: os.environ[name] for name in TENSORFLOW_THREAD_VARIABLES if name in os.environ},
+        **inherited_thread_environment(),
     }
 
 
@@ -92,8 +99,8 @@ def grade_in_child_process(
             ``resnet50_signs.keras``.
         result_file: where the child writes its result (a path the caller owns).
         timeout_s: wall-clock seconds before the grading process is killed.
-        threads: TensorFlow threads the producer and the judge may each use; None for TensorFlow's
-            default.
+        threads: threads per pool of the Keras backend that the producer and the judge may each
+            use; None for the backend's default.
         model_problem: why the student's saved model was left out; empty when it was not.
 
     Returns:
@@ -109,7 +116,7 @@ def grade_in_child_process(
     # front.
     env.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     if threads is not None:
-        env.update(tensorflow_thread_environment(threads))
+        env.update(thread_environment(threads))
     command = [
         sys.executable,
         "-m",
@@ -179,11 +186,6 @@ def die_with_starter() -> bool:
     return os.getppid() == int(expected)
 
 
-def tensorflow_thread_environment(threads: int) -> dict[str, str]:
-    """Returns the variables that limit a TensorFlow process to ``threads`` threads per pool."""
-    return {name: str(threads) for name in TENSORFLOW_THREAD_VARIABLES}
-
-
 def stage_submission(notebook: Path, model: Path | None, into: Path) -> Path:
     """Copies a submission into a private folder laid out the way the grader expects.
 
@@ -219,7 +221,7 @@ def grade_files(
         notebook: the student's notebook.
         model: the student's saved trained model, or None.
         timeout_s: wall-clock seconds before the grading process is killed.
-        threads: TensorFlow threads per process (see :func:`grade_in_child_process`).
+        threads: threads per process (see :func:`grade_in_child_process`).
         model_problem: why the student's saved model was left out; empty when it was not.
 
     Returns:

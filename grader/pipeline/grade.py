@@ -1,8 +1,9 @@
 """Grades one notebook: producer (sandboxed) → judge (sandboxed, trusted code) → result.
 
 :func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
-TensorFlow processes: one producer run (more only when the submission hangs or crashes, to grade the
-exercises after the one that stopped it) and one judge, each in its own sandbox.
+Keras processes, on the caller's backend (:mod:`grader.pipeline.backend`): one producer run (more
+only when the submission hangs or crashes, to grade the exercises after the one that stopped it) and
+one judge, each in its own sandbox.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from grader.pipeline.backend import keras_backend
 from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.sandbox import probe_isolation
@@ -60,11 +62,13 @@ def grade_notebook(
 
     Raises:
         grader.pipeline.notebook.NotebookError: if the file is not a readable notebook.
-        GradingError: if the judge could not run, or (as its subclass
+        GradingError: if the judge could not run, if ``KERAS_BACKEND`` names a backend the grader
+            does not run on, or (as its subclass
             :class:`~grader.pipeline.sandbox.IsolationError`) the requested isolation does not work
             here.
     """
     started = time.monotonic()
+    keras_backend()
     submission = load_submission(path)
     level = probe_isolation(isolation)
     own_workdir = workdir is None

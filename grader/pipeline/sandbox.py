@@ -76,6 +76,8 @@ _ETC_FILES = (
     "fonts",
 )
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
+#: What the sandbox's /dev/shm may hold at the bwrap level.
+SHARED_MEMORY_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -352,10 +354,19 @@ def _bwrap_command(argv: list[str], mounts: Mounts, cwd: Path) -> list[str]:
         "65534",
         "--gid",
         "65534",
-        # /tmp lives in memory: capped, so that filling it cannot exhaust the machine's RAM.
         "--proc",
         "/proc",
+        # bwrap's /dev is a file system in memory with no cap of its own, /dev/shm in it: it is
+        # made read-only (its devices still work), and /dev/shm gets a capped one, as /tmp does, so
+        # that filling either cannot exhaust the machine's RAM outside the memory limit. No backend
+        # needs more (a PyTorch or JAX producer and judge run with it).
         "--dev",
+        "/dev",
+        "--size",
+        str(SHARED_MEMORY_BYTES),
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
         "/dev",
         "--size",
         str(64 * 2**20),

@@ -74,6 +74,7 @@ def ResNet50(input_shape=(64, 64, 3), classes=6):
     return Model(inputs=X_input, outputs=X)
 """
 
+# keras.ops.zeros, not zeros_like: zeros_like of a variable raises on JAX (Keras 3.15.1).
 SILENCE_RESIDUAL_BRANCHES = """\
 def silence_residual_branches(model):
     from resnet_course.blocks import residual_blocks
@@ -81,7 +82,7 @@ def silence_residual_branches(model):
     blocks = residual_blocks(model)
     for block in blocks:
         bn = [layer for layer in block.main_path if isinstance(layer, BatchNormalization)][-1]
-        bn.gamma.assign(keras.ops.zeros_like(bn.gamma))
+        bn.gamma.assign(keras.ops.zeros(bn.gamma.shape))
     return len(blocks)
 """
 

@@ -74,6 +74,7 @@ def _declared(architecture) -> dict[str, tuple]:
     }
 
 
+@pytest.mark.every_backend
 def test_honest_model_passes_with_keras_parameter_count(honest):
     import keras
 
@@ -81,10 +82,12 @@ def test_honest_model_passes_with_keras_parameter_count(honest):
     assert validate_model_file(honest).parameters == model.count_params()
 
 
+@pytest.mark.every_backend
 def test_honest_model_weights_lie_where_the_config_says(honest):
     assert _declared(validate_model_file(honest)) == _datasets(honest)
 
 
+@pytest.mark.every_backend
 def test_every_construction_the_checks_accept_passes(tmp_path):
     import keras
     from keras import layers, ops
@@ -107,6 +110,7 @@ def test_every_construction_the_checks_accept_passes(tmp_path):
     assert _declared(architecture) == _datasets(tmp_path / "m.keras")
 
 
+@pytest.mark.every_backend
 def test_model_saved_with_its_optimizer_state_passes(tmp_path):
     import keras
     import numpy as np
@@ -126,6 +130,7 @@ def test_weights_are_filed_under_kerass_own_names_for_every_allowed_layer():
         assert snake_case(name) == to_snake_case(name), name
 
 
+@pytest.mark.every_backend
 @pytest.mark.parametrize("crafted", CRAFTED, ids=[c.name for c in CRAFTED])
 def test_crafted_file_is_refused_with_its_reason(honest, tmp_path, crafted):
     path = tmp_path / TRAINED_MODEL_NAME
@@ -145,6 +150,7 @@ def test_kerass_own_bomb_guard_lets_the_four_gib_bomb_through(honest, tmp_path):
         assert archive.getinfo("model.weights.h5").file_size == 4 * 2**30
 
 
+@pytest.mark.every_backend
 def test_safe_mode_loads_the_huge_input(honest, tmp_path):
     import keras
 
@@ -246,6 +252,7 @@ def test_an_initializer_of_a_foreign_module_is_refused(honest, tmp_path):
     assert "module 'builtins'" in _refusal(_edited(honest, tmp_path, edit))
 
 
+@pytest.mark.every_backend
 def test_a_nested_model_with_a_training_configuration_is_refused(tmp_path):
     import keras
 
@@ -271,6 +278,7 @@ def test_a_layer_built_for_other_inputs_than_it_gets_is_refused(honest, tmp_path
     assert "built for inputs of shape" in _refusal(_edited(honest, tmp_path, edit))
 
 
+@pytest.mark.every_backend
 def test_missing_weights_are_refused(honest, tmp_path):
     files = hostile_files.entries(honest)
     buffer = io.BytesIO(files["model.weights.h5"])
@@ -350,6 +358,7 @@ def _replace_somewhere(config, spot: int, value) -> None:
     container[key] = value
 
 
+@pytest.mark.every_backend
 def test_dense_block_artifact_passes(tmp_path):
     namespace: dict = {}
     exec(IMPORTS + DENSE_RESIDUAL_BLOCK, namespace)

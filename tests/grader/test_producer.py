@@ -6,10 +6,12 @@ artifacts.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
-from grader.pipeline.child_process import tensorflow_thread_environment
+from grader.pipeline.backend import thread_environment
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.supervisor import produce
 from grader.sandboxed.contract import TRAINED_MODEL_NAME
@@ -32,8 +34,9 @@ NOISY_DENSE = SOLUTIONS["dense_residual_block"].replace(
     except OSError:
         print("[probe] network unreachable")
     print("[probe] cwd", os.getcwd())
-    print("[probe] threads", os.environ.get("TF_NUM_INTRAOP_THREADS"),
-          os.environ.get("TF_NUM_INTEROP_THREADS"))
+    print("[probe] threads", *(os.environ.get(name) for name in
+          ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS", "PJRT_NPROC")))
+    print("[probe] backend", keras.backend.backend())
     z1 = Dense(""",
 )
 RAISING_IDENTITY = SOLUTIONS["identity_block"].replace(
@@ -66,12 +69,13 @@ def mixed(tmp_path_factory):
     # A batch grading's share of the cores reaches the grader as these variables
     # (grader.pipeline.child_process).
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in tensorflow_thread_environment(1).items():
+        for name, value in thread_environment(1).items():
             patch.setenv(name, value)
         result = produce(load_submission(notebook), root / "work", cases=cases, timeout_s=240)
     return result, root
 
 
+@pytest.mark.every_backend
 def test_working_exercise_is_saved_as_an_artifact(mixed):
     result, _ = mixed
     record = result.manifest.exercises["dense_residual_block"]
@@ -79,6 +83,7 @@ def test_working_exercise_is_saved_as_an_artifact(mixed):
     assert (result.artifact_dir / record.cases["small"]).stat().st_size > 0
 
 
+@pytest.mark.every_backend
 def test_test_cells_and_training_cell_are_not_executed(mixed):
     result, _ = mixed
     # Every public test cell calls os._exit(99) and the training cell raises: neither happened.
@@ -86,6 +91,7 @@ def test_test_cells_and_training_cell_are_not_executed(mixed):
     assert "must never run" not in result.manifest.output_tail
 
 
+@pytest.mark.every_backend
 def test_exception_is_reported_with_the_students_own_lines(mixed):
     result, _ = mixed
     record = result.manifest.exercises["identity_block"]
@@ -95,6 +101,7 @@ def test_exception_is_reported_with_the_students_own_lines(mixed):
     assert "keras" not in record.traceback
 
 
+@pytest.mark.every_backend
 def test_renamed_function_is_missing_and_says_so(mixed):
     result, _ = mixed
     record = result.manifest.exercises["convolutional_block"]
@@ -102,6 +109,7 @@ def test_renamed_function_is_missing_and_says_so(mixed):
     assert "conv_block()" in record.message
 
 
+@pytest.mark.every_backend
 def test_output_flood_is_capped_and_the_exercise_still_graded(mixed):
     result, _ = mixed
     assert result.runs[0].output_bytes > 3 * 2**20
@@ -110,6 +118,7 @@ def test_output_flood_is_capped_and_the_exercise_still_graded(mixed):
     assert result.manifest.exercises["dense_residual_block"].status == "ok"
 
 
+@pytest.mark.every_backend
 def test_network_is_unreachable_from_student_code(mixed):
     result, _ = mixed
     if result.manifest.isolation.startswith("none"):
@@ -117,22 +126,32 @@ def test_network_is_unreachable_from_student_code(mixed):
     assert "[probe] network unreachable" in result.manifest.output_tail
 
 
+@pytest.mark.every_backend
 def test_student_code_runs_in_the_scratch_directory(mixed):
     result, root = mixed
     assert f"[probe] cwd {root / 'work' / 'scratch'}" in result.manifest.output_tail
 
 
+@pytest.mark.every_backend
 def test_saved_trained_model_is_copied_not_loaded(mixed):
     result, _ = mixed
     assert result.manifest.trained_model == TRAINED_MODEL_NAME
     assert (result.artifact_dir / TRAINED_MODEL_NAME).read_bytes().startswith(b"not really a model")
 
 
-def test_tensorflow_thread_limit_reaches_student_code(mixed):
+@pytest.mark.every_backend
+def test_thread_limits_of_every_backend_reach_student_code(mixed):
     result, _ = mixed
-    assert "[probe] threads 1 1" in result.manifest.output_tail
+    assert "[probe] threads 1 1 1 1" in result.manifest.output_tail
 
 
+@pytest.mark.every_backend
+def test_student_code_runs_on_the_callers_backend(mixed):
+    result, _ = mixed
+    assert f"[probe] backend {os.environ['KERAS_BACKEND']}" in result.manifest.output_tail
+
+
+@pytest.mark.every_backend
 def test_isolation_in_force_is_recorded(mixed):
     result, _ = mixed
     assert result.manifest.isolation.split(":")[0] in ("bwrap", "unshare", "none")
@@ -187,6 +206,7 @@ def test_producer_is_rerun_after_each_abnormal_end(crashing):
     assert "timeout" in crashing.manifest.producer_exit.message
 
 
+@pytest.mark.every_backend
 def test_sys_exit_in_a_cell_is_a_crash_of_that_exercise(mixed):
     result, _ = mixed
     record = result.manifest.exercises["ResNet50"]

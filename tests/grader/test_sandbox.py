@@ -129,6 +129,31 @@ def test_bwrap_shows_only_what_is_mounted(tmp_path, scratch):
     assert result.output.strip() == "False"
 
 
+@pytest.mark.skipif(
+    "bwrap" not in NAMESPACED, reason="bubblewrap is not installed or does not work here"
+)
+def test_bwrap_shared_memory_fills_up_at_its_cap(scratch):
+    code = (
+        f"try:\n    open('/dev/shm/fill', 'wb').write(bytes({2 * sandbox.SHARED_MEMORY_BYTES}))\n"
+        "    print('WROTE')\nexcept OSError as e:\n    print('FULL', e.errno)\n"
+    )
+    result = run_python(code, scratch, level="bwrap")
+    assert "FULL 28" in result.output, result.output
+
+
+@pytest.mark.skipif(
+    "bwrap" not in NAMESPACED, reason="bubblewrap is not installed or does not work here"
+)
+def test_bwrap_dev_takes_no_files_but_its_devices_work(scratch):
+    code = (
+        "open('/dev/null', 'w').write('x')\n"
+        "try:\n    open('/dev/fill', 'w').write('x')\n    print('WROTE')\n"
+        "except OSError as e:\n    print('REFUSED', e.errno)\n"
+    )
+    result = run_python(code, scratch, level="bwrap")
+    assert result.output.strip() == "REFUSED 30", result.output
+
+
 def test_working_directory_is_the_scratch_directory(scratch):
     result = run_python("import os\nprint(os.getcwd())\nopen('made.txt', 'w').write('x')", scratch)
     assert result.output.strip() == str(scratch)

@@ -20,11 +20,13 @@ def _weights(model):
     return [w for layer in model.layers for w in layer.get_weights()]
 
 
+@pytest.mark.every_backend
 def test_the_same_case_builds_the_same_weights():
     first, second = silencing_network(TRAINED_BN), silencing_network(TRAINED_BN)
     assert all(np.array_equal(a, b) for a, b in zip(_weights(first), _weights(second), strict=True))
 
 
+@pytest.mark.every_backend
 def test_fresh_case_keeps_keras_batch_norm_start_and_trained_case_moves_every_parameter():
     import keras
 
@@ -43,6 +45,7 @@ def test_fresh_case_keeps_keras_batch_norm_start_and_trained_case_moves_every_pa
         )
 
 
+@pytest.mark.every_backend
 def test_build_records_what_the_function_returned():
     returned = {}
     model = build_case(TRAINED_BN, {SILENCE_EXERCISE: lambda model: np.int64(4)}, [], returned)

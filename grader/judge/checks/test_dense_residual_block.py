@@ -4,6 +4,7 @@ The block computes a[l+2] = g(W2 g(W1 a[l] + b1) + b2 + a[l]). Besides the check
 holds those every block has (:func:`blockcheck.block_checks`), bound under their names.
 """
 
+import keras
 import numpy as np
 
 from grader.judge.checks import blockcheck as bc
@@ -60,7 +61,7 @@ def test_output_equals_g_of_z_plus_a(submission, block):
     (w1, b1), (w2, b2) = (_kernel_and_bias(node.op) for node in denses)
     # g is the ReLU: a[l+2] = g(W2 g(W1 a[l] + b1) + b2 + a[l]).
     expected = np.maximum(np.maximum(a_prev @ w1 + b1, 0.0) @ w2 + b2 + a_prev, 0.0)
-    actual = np.asarray(model(a_prev, training=False))
+    actual = keras.ops.convert_to_numpy(model(a_prev, training=False))
     scale = max(1.0, float(np.max(np.abs(expected))))
     assert actual.shape == expected.shape and np.max(np.abs(actual - expected)) / scale < 1e-4, (
         "with your own layers (given random weights), the block's output is not g(z[l+2] + "
@@ -70,9 +71,9 @@ def test_output_equals_g_of_z_plus_a(submission, block):
 
 
 def _kernel_and_bias(layer):
-    kernel = np.asarray(layer.kernel.numpy())
+    kernel = keras.ops.convert_to_numpy(layer.kernel)
     bias = (
-        np.asarray(layer.bias.numpy())
+        keras.ops.convert_to_numpy(layer.bias)
         if getattr(layer, "bias", None) is not None
         else np.zeros(kernel.shape[1])
     )

@@ -73,6 +73,54 @@ def make_artifacts(
     return artifact_dir
 
 
+#: Runs in a fresh process: reads ``[[source, exercises, artifact_dir, case_names], ...]`` as JSON
+#: from its standard input and builds each.
+_BUILD_PROGRAM = """
+import json, sys
+from pathlib import Path
+from corpus.harness import make_artifacts
+for source, exercises, artifact_dir, case_names in json.load(sys.stdin):
+    make_artifacts(source, tuple(exercises), Path(artifact_dir), case_names=tuple(case_names))
+"""
+
+
+def make_artifacts_on(
+    backend: str,
+    jobs: list[tuple[str, tuple[str, ...], Path, tuple[str, ...]]],
+    timeout_s: float,
+) -> list[Path]:
+    """Builds artifact directories in a fresh process that runs on another Keras backend.
+
+    Args:
+        backend: the ``KERAS_BACKEND`` of that process: the student's backend.
+        jobs: ``(source, exercises, artifact_dir, case_names)`` for each directory, as in
+            :func:`make_artifacts`.
+        timeout_s: seconds before the process is stopped.
+
+    Returns:
+        The artifact directories, in the order of ``jobs``.
+    """
+    spec = json.dumps([[source, list(ex), str(d), list(names)] for source, ex, d, names in jobs])
+    completed = subprocess.run(
+        [sys.executable, "-c", _BUILD_PROGRAM],
+        input=spec,
+        capture_output=True,
+        text=True,
+        env=dict(
+            os.environ,
+            KERAS_BACKEND=backend,
+            TF_CPP_MIN_LOG_LEVEL="3",
+            # The folder that holds this package, so that the new process imports it too.
+            PYTHONPATH=os.pathsep.join(
+                filter(None, [str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH")])
+            ),
+        ),
+        timeout=timeout_s,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return [Path(job[2]) for job in jobs]
+
+
 def hand_in(artifact_dir: Path, trained_model: Path) -> None:
     """Adds ``trained_model`` to the artifacts as the student's saved trained model."""
     target = artifact_dir / TRAINED_MODEL_NAME
