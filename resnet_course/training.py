@@ -122,13 +122,17 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
         seed: Seed of the shuffle, for repeatable runs.
 
     Returns:
-        An `ImageBatches` dataset of (images float32 in [0, 1], one-hot labels float32) batches,
-        which `Model.fit` reads on every Keras backend.
+        A dataset of (images float32 in [0, 1], one-hot labels float32) batches: on TensorFlow a
+        `tf.data.Dataset`, which kept TensorFlow's training speed, on the other backends an
+        `ImageBatches` (a `keras.utils.PyDataset`).
 
     Raises:
         ValueError: If the arrays do not have the expected shapes or lengths.
     """
+    import keras
+
     from resnet_course.image_batches import ImageBatches
+    from resnet_course.tf_data_batches import tf_data_batches
 
     images = np.asarray(images)
     labels_one_hot = np.asarray(labels_one_hot, dtype=np.float32)
@@ -145,6 +149,8 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
         )
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+    if keras.config.backend() == "tensorflow":
+        return tf_data_batches(images, labels_one_hot, batch_size, shuffle=shuffle, seed=seed)
     return ImageBatches(images, labels_one_hot, batch_size, shuffle=shuffle, seed=seed)
 
 

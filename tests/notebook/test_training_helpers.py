@@ -3,6 +3,8 @@
 Input pipeline, schedule, BN statistics, identity start, saving.
 """
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -22,7 +24,7 @@ def test_make_dataset_scales_pixels_and_batches():
     images = np.full((5, 4, 4, 3), 255, np.uint8)
     batches = list(training.make_dataset(images, np.eye(6, dtype=np.float32)[:5], batch_size=2))
     assert [len(x) for x, _ in batches] == [2, 2, 1]
-    assert float(np.max(batches[0][0])) == 1.0
+    assert float(np.max(keras.ops.convert_to_numpy(batches[0][0]))) == 1.0
 
 
 def images_numbered_by_their_pixels(count):
@@ -30,10 +32,14 @@ def images_numbered_by_their_pixels(count):
 
 
 def epoch_orders(dataset, epochs):
+    """The image numbers in the order each epoch deals them, as fit reads the dataset."""
     orders = []
     for _ in range(epochs):
-        orders.append([int(round(x[0, 0, 0] * 255)) for batch, _ in dataset for x in batch])
-        dataset.on_epoch_end()
+        pixels = [keras.ops.convert_to_numpy(batch) for batch, _ in dataset]
+        orders.append([int(round(x[0, 0, 0] * 255)) for batch in pixels for x in batch])
+        # A PyDataset deals the next order when fit ends an epoch; tf.data at each new pass.
+        if hasattr(dataset, "on_epoch_end"):
+            dataset.on_epoch_end()
     return orders
 
 
@@ -66,7 +72,8 @@ def test_make_dataset_keeps_each_label_with_its_image():
     images = images_numbered_by_their_pixels(10)
     dataset = training.make_dataset(images, np.eye(10, dtype=np.float32), 4, shuffle=True)
     for pixels, labels in dataset:
-        np.testing.assert_array_equal(np.round(pixels[:, 0, 0, 0] * 255), np.argmax(labels, -1))
+        numbers = np.round(keras.ops.convert_to_numpy(pixels)[:, 0, 0, 0] * 255)
+        np.testing.assert_array_equal(numbers, np.argmax(keras.ops.convert_to_numpy(labels), -1))
 
 
 def test_make_dataset_without_shuffle_keeps_the_order():
@@ -86,6 +93,20 @@ def test_make_dataset_feeds_fit_on_this_backend():
     dataset = training.make_dataset(images, labels, batch_size=5, shuffle=True)
     history = model.fit(dataset, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+@pytest.mark.skipif(keras.config.backend() != "tensorflow", reason="Keras warns on tf.data only")
+def test_fit_on_the_shuffled_dataset_warns_nothing_about_shuffling():
+    inputs = keras.Input((4, 4, 3))
+    model = keras.Model(inputs, keras.layers.Dense(6)(keras.layers.Flatten()(inputs)))
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = training.make_dataset(
+            np.zeros((4, 4, 4, 3), np.uint8), np.eye(6)[:4], batch_size=2, shuffle=True
+        )
+        model.fit(dataset, verbose=0)
+    assert [str(w.message) for w in caught if "shuffle" in str(w.message)] == []
 
 
 def test_make_dataset_rejects_integer_labels():
@@ -216,3 +237,41 @@ def test_predict_classes_agrees_with_predict_over_a_partial_last_batch():
     images = np.random.default_rng(0).integers(0, 256, size=(10, 8, 8, 3), dtype=np.uint8)
     expected = np.argmax(model.predict(training.normalize_images(images), verbose=0), axis=-1)
     np.testing.assert_array_equal(training.predict_classes(model, images, batch_size=4), expected)
+
+
+def compilation_is_off() -> bool:
+    """Whether the backend now runs operations one by one (PyTorch always does)."""
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.config.functions_run_eagerly()
+    if backend == "jax":
+        import jax
+
+        return bool(jax.config.jax_disable_jit)
+    return True
+
+
+@pytest.fixture
+def restore_compilation():
+    yield
+    if keras.config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.run_functions_eagerly(False)
+    elif keras.config.backend() == "jax":
+        import jax
+
+        jax.config.update("jax_disable_jit", False)
+
+
+def test_quick_run_turns_compilation_off(restore_compilation):
+    training.run_eagerly_if_quick(True)
+    assert compilation_is_off()
+
+
+@pytest.mark.skipif(keras.config.backend() == "torch", reason="PyTorch runs eagerly anyway")
+def test_full_run_keeps_compilation(restore_compilation):
+    training.run_eagerly_if_quick(False)
+    assert not compilation_is_off()
