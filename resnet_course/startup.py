@@ -2,12 +2,15 @@
 
 The backend comes from `KERAS_BACKEND`, or else from ``~/.keras/keras.json``, TensorFlow being
 Keras's default. Whichever it is, the start goes through `tensorflow_startup.filtered_stderr`,
-which keeps TensorFlow's C++ start-up notices out of the notebook and every other line in it.
+which keeps TensorFlow's C++ start-up notices out of the notebook and every other line in it:
+TensorFlow is imported there on every backend where it is installed, since Keras's
+`set_random_seed` imports it anyway.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 
 from resnet_course.device import Device, detect_device
@@ -32,6 +35,10 @@ def start_keras() -> Device:
     with filtered_stderr():
         keras = importlib.import_module("keras")
         backend = keras.config.backend()
+        if importlib.util.find_spec("tensorflow") is not None:
+            # keras.utils.set_random_seed seeds TensorFlow too wherever it is installed, whatever
+            # the backend: imported later, it would print its notices into the notebook.
+            importlib.import_module("tensorflow")
         device = detect_device(backend)
     print(startup_line(keras.__version__, backend, device), flush=True)
     return device
