@@ -239,39 +239,34 @@ def test_predict_classes_agrees_with_predict_over_a_partial_last_batch():
     np.testing.assert_array_equal(training.predict_classes(model, images, batch_size=4), expected)
 
 
-def compilation_is_off() -> bool:
-    """Whether the backend now runs operations one by one (PyTorch always does)."""
-    backend = keras.config.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return tf.config.functions_run_eagerly()
-    if backend == "jax":
-        import jax
-
-        return bool(jax.config.jax_disable_jit)
-    return True
-
-
 @pytest.fixture
-def restore_compilation():
+def restore_eager_setting():
     yield
     if keras.config.backend() == "tensorflow":
         import tensorflow as tf
 
         tf.config.run_functions_eagerly(False)
-    elif keras.config.backend() == "jax":
-        import jax
-
-        jax.config.update("jax_disable_jit", False)
 
 
-def test_quick_run_turns_compilation_off(restore_compilation):
+@pytest.mark.skipif(keras.config.backend() != "tensorflow", reason="TensorFlow's setting")
+def test_quick_run_runs_tensorflow_functions_eagerly(restore_eager_setting):
+    import tensorflow as tf
+
     training.run_eagerly_if_quick(True)
-    assert compilation_is_off()
+    assert tf.config.functions_run_eagerly()
 
 
-@pytest.mark.skipif(keras.config.backend() == "torch", reason="PyTorch runs eagerly anyway")
-def test_full_run_keeps_compilation(restore_compilation):
+@pytest.mark.skipif(keras.config.backend() != "tensorflow", reason="TensorFlow's setting")
+def test_full_run_keeps_tensorflow_functions_compiled(restore_eager_setting):
+    import tensorflow as tf
+
     training.run_eagerly_if_quick(False)
-    assert not compilation_is_off()
+    assert not tf.config.functions_run_eagerly()
+
+
+@pytest.mark.skipif(keras.config.backend() != "jax", reason="JAX's setting")
+def test_quick_run_keeps_jax_compiling():
+    import jax
+
+    training.run_eagerly_if_quick(True)
+    assert not jax.config.jax_disable_jit
