@@ -28,9 +28,9 @@ def tf_data_batches(images, labels_one_hot, batch_size: int, shuffle=False, seed
     dataset = tf.data.Dataset.from_tensor_slices((images, labels_one_hot))
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-        # The dataset shuffles itself; Keras would warn, at every fit, that fit's own shuffle
-        # does not apply to a tf.data dataset.
-        warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed.*tf\.data\.Dataset")
+    # Keras warns, at every fit on a tf.data dataset, that fit's own shuffle does not apply: this
+    # pipeline shuffles itself where asked to, as the other backends' batches do.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed.*tf\.data\.Dataset")
     # Scaling after batching is one vectorized op per batch instead of one per image.
     dataset = dataset.batch(batch_size).map(_scale_pixels)
     # One private thread prepares the next batch. Autotuning would add threads of its own, and on a

@@ -96,14 +96,15 @@ def test_make_dataset_feeds_fit_on_this_backend():
 
 
 @pytest.mark.skipif(keras.config.backend() != "tensorflow", reason="Keras warns on tf.data only")
-def test_fit_on_the_shuffled_dataset_warns_nothing_about_shuffling():
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_fit_on_the_dataset_warns_nothing_about_shuffling(shuffle):
     inputs = keras.Input((4, 4, 3))
     model = keras.Model(inputs, keras.layers.Dense(6)(keras.layers.Flatten()(inputs)))
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dataset = training.make_dataset(
-            np.zeros((4, 4, 4, 3), np.uint8), np.eye(6)[:4], batch_size=2, shuffle=True
+            np.zeros((4, 4, 4, 3), np.uint8), np.eye(6)[:4], batch_size=2, shuffle=shuffle
         )
         model.fit(dataset, verbose=0)
     assert [str(w.message) for w in caught if "shuffle" in str(w.message)] == []
