@@ -44,33 +44,40 @@ def gradient_norms_by_layer(
         ValueError: If a residual stack has an odd depth.
     """
     import keras
-    import tensorflow as tf
+    from keras import ops
+
+    from resnet_course.gradients import l2_norms, loss_and_gradients
 
     if residual and depth % 2:
         raise ValueError(f"a residual stack pairs its layers, so depth must be even, got {depth}")
     rng = np.random.default_rng(seed)
-    inputs = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
-    direction = tf.constant(rng.normal(size=(batch_size, width)), tf.float32)
-    dense = [
-        keras.layers.Dense(
+    inputs = ops.convert_to_tensor(rng.normal(size=(batch_size, width)).astype(np.float32))
+    direction = ops.convert_to_tensor(rng.normal(size=(batch_size, width)).astype(np.float32))
+    dense = []
+    for i in range(depth):
+        layer = keras.layers.Dense(
             width,
             kernel_initializer=keras.initializers.VarianceScaling(
                 weight_variance, "fan_in", "untruncated_normal", seed=seed + i
             ),
         )
-        for i in range(depth)
-    ]
-    with tf.GradientTape() as tape:
+        layer.build((None, width))
+        dense.append(layer)
+    # dL/da[l] is the gradient with respect to a zero added to a[l]: one variable per layer.
+    probes = [keras.Variable(np.zeros((batch_size, width), np.float32)) for _ in range(depth)]
+
+    def loss():
         a, activations = inputs, []
         for i, layer in enumerate(dense):
             z = layer(a)
             if residual and i % 2 == 1:
                 z = z + (activations[i - 2] if i > 1 else inputs)
-            a = tf.nn.relu(z)
+            a = ops.relu(z) + probes[i]
             activations.append(a)
-        loss = tf.reduce_sum(a * direction)
-    gradients = tape.gradient(loss, activations)
-    return np.array([float(tf.norm(g)) / batch_size for g in gradients])
+        return ops.sum(a * direction)
+
+    _, gradients = loss_and_gradients(loss, probes)
+    return l2_norms(gradients) / batch_size
 
 
 def plot_gradient_norms(

@@ -113,6 +113,13 @@ def _marking_initializer(value: float):
     return Marking(value)
 
 
+def _to_numpy(tensor) -> np.ndarray:
+    """A backend tensor as a NumPy array (PyTorch's need detaching from autograd first)."""
+    import keras
+
+    return keras.ops.convert_to_numpy(tensor)
+
+
 def _note_initializer_use(fn, name: str, shape: tuple, kind: str, *args) -> None:
     """Says which layers ignore the initializer argument; the student's choice is not a mistake."""
     __tracebackhide__ = True
@@ -184,7 +191,7 @@ def check_dense_residual_block(dense_residual_block) -> None:
     a_prev = rng.normal(size=(4, units)).astype(np.float32)
     # g is the ReLU: a[l+2] = g(W[l+2] g(W[l+1] a[l] + b[l+1]) + b[l+2] + a[l]).
     expected = np.maximum(np.maximum(a_prev @ W1 + b1, 0) @ W2 + b2 + a_prev, 0)
-    actual = np.asarray(model(a_prev))
+    actual = _to_numpy(model(a_prev))
     if not np.allclose(actual, expected, rtol=1e-4, atol=1e-5):
         _fail(
             f"{name}: for a test input the block returns {np.round(actual[0], 3)} but g(W[l+2] "
@@ -345,7 +352,7 @@ def _main_path_silenced_output(model, structure, inputs: np.ndarray) -> np.ndarr
     last_bn = structure.main_path[-1].op
     gamma, beta, mean, variance = last_bn.get_weights()
     last_bn.set_weights([np.zeros_like(gamma), np.zeros_like(beta), mean, variance])
-    return np.asarray(model(inputs, training=False))
+    return _to_numpy(model(inputs, training=False))
 
 
 def check_identity_block(identity_block) -> None:
@@ -427,7 +434,7 @@ def _run_inference(path, inputs: np.ndarray) -> np.ndarray:
     values = inputs
     for node in path:
         values = node.op(values, training=False) if node.kind == BN else node.op(values)
-    return np.asarray(values)
+    return _to_numpy(values)
 
 
 # --------------------------------------------------------------------------- Exercise 4
@@ -493,7 +500,7 @@ def check_ResNet50(ResNet50) -> None:
     _fail_on(mistakes.head_problem(graph, classes), name)
     if model.count_params() != spec.PARAMETERS:
         _fail(f"{name}: {mistakes.parameter_count(model.count_params())}")
-    probabilities = np.asarray(
+    probabilities = _to_numpy(
         model(np.random.default_rng(3).random((2,) + input_shape, dtype=np.float32))
     )
     if not np.allclose(probabilities.sum(axis=-1), 1.0, atol=1e-3):
@@ -605,13 +612,16 @@ def check_train_resnet50(train_resnet50) -> None:
     """
     __tracebackhide__ = True
     import keras
-    import tensorflow as tf
+
+    from resnet_course import training
 
     name = "train_resnet50"
     rng = np.random.default_rng(4)
-    images = rng.random((12, 8, 8, 3), dtype=np.float32)
+    images = rng.integers(0, 256, size=(12, 8, 8, 3), dtype=np.uint8)
     labels = np.eye(6, dtype=np.float32)[np.arange(12) % 6]
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels)).batch(4)
+    # The notebook's own kind of dataset, so that the check feeds fit what the training cell does.
+    dataset = training.make_dataset(images, labels, batch_size=4)
+    pixels = training.normalize_images(images)
     # float32 layers whatever the global policy: under mixed precision (GPU) float16 rounding would
     # blur the comparison of losses below.
     inputs = keras.Input((8, 8, 3))
@@ -646,9 +656,9 @@ def check_train_resnet50(train_resnet50) -> None:
             f"{name}: Adam's learning rate is {float(tiny.optimizer.learning_rate)}, not the "
             "learning_rate argument (0.003)."
         )
-    expected_loss = keras.losses.CategoricalCrossentropy()(labels, tiny.predict(images, verbose=0))
+    expected_loss = keras.losses.CategoricalCrossentropy()(labels, tiny.predict(pixels, verbose=0))
     if not np.isclose(
-        tiny.evaluate(images, labels, verbose=0, return_dict=True)["loss"],
+        tiny.evaluate(pixels, labels, verbose=0, return_dict=True)["loss"],
         float(expected_loss),
         rtol=1e-3,
     ):

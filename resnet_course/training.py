@@ -2,19 +2,21 @@
 
 They cover what is not the point of the exercises but decides whether training
 works on a student's machine: which device runs the model and in which
-precision, how the images reach the model (a `tf.data` pipeline), how the
-batch-normalization statistics are made trustworthy after a short training
-run, and how the trained model is saved small enough to hand in.
+precision, how the images reach the model (the same batches on every Keras
+backend), how the batch-normalization statistics are made trustworthy after a
+short training run, and how the trained model is saved small enough to hand in.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import time
 
 import numpy as np
+
+# The notebooks call training.detect_device(); the device has a module of its own.
+from resnet_course.device import Device, detect_device  # noqa: F401
 
 #: Set this environment variable (to anything but "" or "0") for a quick run:
 #: one epoch on a small subset, for continuous integration.
@@ -25,24 +27,6 @@ AUTOGRADE_ENV = "NBGRADER_EXECUTION"
 SUBMISSION_LIMIT_BYTES = 100_000 * 1000
 
 
-@dataclasses.dataclass(frozen=True)
-class Device:
-    """The device TensorFlow will train on.
-
-    Attributes:
-        kind: "GPU" or "CPU".
-        name: A human-readable description, e.g. "1 GPU (NVIDIA H100)" or "CPU (2 cores)".
-    """
-
-    kind: str
-    name: str
-
-    @property
-    def is_gpu(self) -> bool:
-        """True when at least one GPU is visible to TensorFlow."""
-        return self.kind == "GPU"
-
-
 def quick_mode() -> bool:
     """Returns True when `RESNETS_QUICK` asks for a reduced run."""
     return os.environ.get(QUICK_ENV, "") not in ("", "0")
@@ -51,24 +35,6 @@ def quick_mode() -> bool:
 def autograding() -> bool:
     """Returns True while nbgrader executes the notebook."""
     return bool(os.environ.get(AUTOGRADE_ENV))
-
-
-def detect_device() -> Device:
-    """Finds the device TensorFlow will use.
-
-    Returns:
-        A `Device`: the GPUs when TensorFlow sees any, otherwise the CPU.
-    """
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        names = []
-        for gpu in gpus:
-            details = tf.config.experimental.get_device_details(gpu)
-            names.append(details.get("device_name", gpu.name))
-        return Device("GPU", f"{len(gpus)} GPU ({', '.join(sorted(set(names)))})")
-    return Device("CPU", f"CPU ({os.cpu_count()} cores)")
 
 
 def configure_precision(device: Device) -> str:
@@ -146,7 +112,7 @@ def normalize_images(images: np.ndarray) -> np.ndarray:
 
 
 def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False, seed: int = 0):
-    """Builds the `tf.data` input pipeline: scale, (shuffle), batch, prefetch.
+    """Builds the input pipeline: batches of scaled images and their labels, (shuffled).
 
     Args:
         images: uint8 array of shape (m, height, width, channels).
@@ -156,12 +122,17 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
         seed: Seed of the shuffle, for repeatable runs.
 
     Returns:
-        A `tf.data.Dataset` of (images float32 in [0, 1], one-hot labels float32) batches.
+        A dataset of (images float32 in [0, 1], one-hot labels float32) batches: on TensorFlow a
+        `tf.data.Dataset`, which kept TensorFlow's training speed, on the other backends an
+        `ImageBatches` (a `keras.utils.PyDataset`).
 
     Raises:
         ValueError: If the arrays do not have the expected shapes or lengths.
     """
-    import tensorflow as tf
+    import keras
+
+    from resnet_course.image_batches import ImageBatches
+    from resnet_course.tf_data_batches import tf_data_batches
 
     images = np.asarray(images)
     labels_one_hot = np.asarray(labels_one_hot, dtype=np.float32)
@@ -178,19 +149,9 @@ def make_dataset(images, labels_one_hot, batch_size: int, shuffle: bool = False,
         )
     if batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels_one_hot))
-    if shuffle:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-    # Scaling after batching is one vectorized op per batch instead of one per image.
-    dataset = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
-    # One private thread prepares the next batch. Autotuning would add threads of its own, and on a
-    # 2-core CPU they compete with the training step: it measured 10-25% slower there
-    # (bench/bench_input_pipeline.py).
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    options.threading.private_threadpool_size = 1
-    return dataset.prefetch(1).with_options(options)
+    if keras.config.backend() == "tensorflow":
+        return tf_data_batches(images, labels_one_hot, batch_size, shuffle=shuffle, seed=seed)
+    return ImageBatches(images, labels_one_hot, batch_size, shuffle=shuffle, seed=seed)
 
 
 def warmup_cosine_schedule(peak_learning_rate: float, total_steps: int, warmup_steps: int):
@@ -255,23 +216,28 @@ def zero_init_residual_branches(model) -> int:
 
 
 def run_eagerly_if_quick(quick: bool) -> None:
-    """In a quick run, executes TensorFlow functions eagerly instead of compiling them.
+    """In a quick run on TensorFlow, executes its functions eagerly instead of compiling them.
 
-    Tracing and compiling ResNet-50's training step costs about a minute on a
-    small CPU, far longer than the two steps of a quick run.
+    Tracing and compiling ResNet-50's training step costs TensorFlow about a minute on a
+    small CPU, far longer than the few steps of a quick run. PyTorch runs eagerly already. JAX
+    keeps `jit`: without it every operation is compiled on its own, and a quick run of the
+    notebook's training took longer (300 s against 217 s on a busy 2-core CPU).
 
     Args:
         quick: Whether this is a quick run (see `quick_mode`).
     """
+    import keras
+
+    if not quick or keras.config.backend() != "tensorflow":
+        return
     import warnings
 
     import tensorflow as tf
 
-    if quick:
-        tf.config.run_functions_eagerly(True)
-        # tf.data always compiles its functions; TensorFlow warns that the eager setting does not
-        # reach them.
-        warnings.filterwarnings("ignore", message=".*does not apply to tf.data functions.*")
+    tf.config.run_functions_eagerly(True)
+    # tf.data always compiles its functions; TensorFlow warns that the eager setting does not
+    # reach them.
+    warnings.filterwarnings("ignore", message=".*does not apply to tf.data functions.*")
 
 
 def refresh_batchnorm_statistics(

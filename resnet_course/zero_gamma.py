@@ -188,7 +188,7 @@ def identity_blocks_not_identity(model, images: np.ndarray) -> list[int]:
         return []
     probe = keras.Model(_single_input(model), [t for _, a, out in pairs for t in (a, out)])
     # One direct call: predict() would trace a new function for this fresh model first.
-    values = [np.asarray(value) for value in probe(images, training=False)]
+    values = [keras.ops.convert_to_numpy(value) for value in probe(images, training=False)]
     return [
         number
         for index, (number, _, _) in enumerate(pairs)
@@ -224,7 +224,7 @@ def block_output_scales(model, images: np.ndarray) -> np.ndarray:
         outputs.append(end.op.output)
     probe = keras.Model(_single_input(model), outputs)
     values = probe(images, training=True)
-    return np.array([float(np.std(np.asarray(value))) for value in values])
+    return np.array([float(np.std(keras.ops.convert_to_numpy(value))) for value in values])
 
 
 def plot_block_scales(scales: dict, kinds: list[str], title: str = ""):

@@ -6,10 +6,10 @@ import keras
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
 
 from resnet_course.degradation.models import build_cifar_net, weighted_layers
 from resnet_course.degradation.plots import save_figure
+from resnet_course.gradients import l2_norms, loss_and_gradients
 
 matplotlib.use("Agg")
 
@@ -21,9 +21,9 @@ def _main_path_kernels(model):
 
 def _loss_gradients(model, x, y, variables):
     loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    return loss, tape.gradient(loss, [variable.value for variable in variables])
+    return loss_and_gradients(
+        lambda: loss_fn(y, model(x, training=True)), variables, state=model.non_trainable_variables
+    )
 
 
 def layer_gradient_norms(model, x, y):
@@ -41,7 +41,7 @@ def layer_gradient_norms(model, x, y):
         float64 array of length depth: ||dL/dW[l]|| for l = 1..depth, from input to output.
     """
     _, grads = _loss_gradients(model, x, y, _main_path_kernels(model))
-    return np.array([float(tf.norm(g)) for g in grads])
+    return l2_norms(grads)
 
 
 def gradient_flow(
@@ -85,7 +85,7 @@ def gradient_flow(
             )
             optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=False))
             if (step + 1) % max(steps // 4, 1) == 0 or step + 1 == steps:
-                log(f"  {name}-{depth}: step {step + 1}/{steps}, loss {float(loss):.3f}")
+                log(f"  {name}-{depth}: step {step + 1}/{steps}, loss {loss:.3f}")
         result[name] = {"init": init, "trained": layer_gradient_norms(model, probe_x, probe_y)}
         log(
             f"{name}-{depth}: gradient norm at init, first conv / last conv = "

@@ -2,10 +2,9 @@
 
 import os
 
-import nbformat
 import pytest
 from claims_text import RESNETS, code_cell
-from nbclient import NotebookClient
+from kernel_output import run_in_kernel
 
 from resnet_course import tensorflow_startup
 
@@ -33,26 +32,7 @@ CUINIT = (
 
 def stderr_of(cells: list[str]) -> list[str]:
     """Runs the cells in a fresh kernel without TF_CPP_MIN_LOG_LEVEL; returns its stderr."""
-    notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(source) for source in cells]
-    )
-    client = NotebookClient(notebook, kernel_name="python3", timeout=300)
-    # ipykernel does not capture file descriptor 2 when it sees PYTEST_CURRENT_TEST; a student's
-    # kernel does.
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("TF_CPP_MIN_LOG_LEVEL", "PYTEST_CURRENT_TEST")
-    }
-    with client.setup_kernel(env=env):
-        for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
-    return [
-        output.text
-        for cell in notebook.cells
-        for output in cell.outputs
-        if output.output_type == "stream" and output.name == "stderr"
-    ]
+    return run_in_kernel(cells)[0]
 
 
 def test_imports_and_device_cells_write_nothing_to_stderr():
