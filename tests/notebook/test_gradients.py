@@ -30,24 +30,26 @@ def linear_loss_of_a_dense_relu_layer():
     return x, r, [kernel, bias], [x.T @ upstream, upstream.sum(axis=0)]
 
 
-@pytest.mark.every_backend
-def test_gradients_match_the_hand_derived_ones():
+def differentiate_the_dense_relu_layer():
+    """The hand-derived case (inputs, weights, gradients) and what loss_and_gradients returns."""
     x, r, weights, expected = linear_loss_of_a_dense_relu_layer()
     model = dense_relu_model(weights)
-    _, found = gradients.loss_and_gradients(
+    loss, found = gradients.loss_and_gradients(
         lambda: keras.ops.sum(keras.ops.multiply(model(x), r)), model.trainable_variables
     )
+    return x, r, weights, expected, loss, found
+
+
+@pytest.mark.every_backend
+def test_gradients_match_the_hand_derived_ones():
+    _, _, _, expected, _, found = differentiate_the_dense_relu_layer()
     for gradient, wanted in zip(found, expected, strict=True):
         np.testing.assert_allclose(keras.ops.convert_to_numpy(gradient), wanted, rtol=1e-5)
 
 
 @pytest.mark.every_backend
 def test_loss_is_returned_as_a_float():
-    x, r, weights, _ = linear_loss_of_a_dense_relu_layer()
-    model = dense_relu_model(weights)
-    loss, _ = gradients.loss_and_gradients(
-        lambda: keras.ops.sum(keras.ops.multiply(model(x), r)), model.trainable_variables
-    )
+    x, r, weights, _, loss, _ = differentiate_the_dense_relu_layer()
     assert isinstance(loss, float)
     assert np.isclose(loss, float(np.sum(np.maximum(x @ weights[0] + weights[1], 0) * r)))
 
