@@ -3,7 +3,7 @@
 Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--csv
     bench/retrain_bar.csv]``
 
-Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends
+Runs on the Keras backend ``KERAS_BACKEND`` names, as the judge does. Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends
 rows to the CSV. The bar in
 ``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the
 machine's load.
@@ -29,6 +29,7 @@ COLUMNS = (
     "accuracy",
     "wall_s",
     "cpu_s",
+    "backend",
 )
 
 
@@ -74,6 +75,7 @@ def main() -> None:
                     f"{accuracy:.4f}",
                     f"{seconds:.1f}",
                     f"{cpu_seconds:.1f}",
+                    keras.backend.backend(),
                 ]
             )
 
