@@ -61,6 +61,8 @@ Trained model (``train_resnet50: the saved model reaches ... bar``)
 
 # Retrain: training accuracy of the reference blocks over seeds 0-4 (see bench/retrain_bar.csv).
 RETRAIN_MEASURED = {0: 0.838, 1: 0.912, 2: 0.792, 3: 0.887, 4: 0.933}
+# A judge on JAX or PyTorch draws other random weights; the same seeds measured 0.833-0.917 on JAX
+# and 0.792-0.879 on PyTorch (the backend column of bench/retrain_bar.csv), so one bar serves all.
 RETRAIN_BAR = 0.50
 
 # Trained model: (training subset, hidden subset) accuracy of the reference recipe (see the module
