@@ -3,8 +3,8 @@
 Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--csv
     bench/retrain_bar.csv]``
 
-Runs on the Keras backend ``KERAS_BACKEND`` names, as the judge does. Prints one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends
-rows to the CSV. The bar in
+Runs on the Keras backend ``KERAS_BACKEND`` names, as the judge does. Prints one line per seed
+(training accuracy after the retrain, wall and CPU seconds) and appends rows to the CSV. The bar in
 ``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the
 machine's load.
 """
