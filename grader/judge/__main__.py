@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from grader.judge.run import run_checks
+from grader.sandboxed.keras_import import import_keras
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    import_keras()
     results = run_checks(args.artifact_dirs)
     if len(args.artifact_dirs) == 1:
         targets = [Path(args.out)]
