@@ -118,3 +118,21 @@ def test_retrain_of_dead_blocks_stays_below_the_bar():
         {"identity_block": dead_block, "convolutional_block": dead_block},
     )
     assert retrain.retrain_accuracy(model, retrain.retrain_data(), epochs=1) < bars.RETRAIN_BAR
+
+
+@pytest.mark.every_backend
+def test_retrain_builds_the_optimizer_before_training(monkeypatch):
+    # Built inside the first traced step instead, Adam's slots make TensorFlow trace it twice.
+    from grader.judge import retrain
+
+    built_at_fit = []
+    fit = keras.Model.fit
+
+    def recording_fit(self, *args, **kwargs):
+        built_at_fit.append(self.optimizer.built)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", recording_fit)
+    model = build_case(get_case("train_resnet50", "retrain"), reference_functions())
+    retrain.retrain_accuracy(model, retrain.retrain_data(), epochs=1)
+    assert built_at_fit == [True]
