@@ -13,10 +13,11 @@ For each checkout, with its own ``.venv``, on the same notebook copy with the sa
 
 The stages alternate between the checkouts. Prints one table (a column per checkout) and the load
 average before and after; ``--csv`` also writes the rows. ``bench/grading_profile.csv`` is one such
-run: before = the grader before the evaluation and retrain cuts, after = with them, on the
-reference notebook with a trained ``resnet50_signs.keras`` from ``make demo``, on the 2-core machine
-shared with other jobs (load average 6.5 at the start, 3.5 at the end; the sandboxed pipeline's
-rows ran at different moments of that load and compare badly, the in-process rows compare well).
+run on an idle 2-core AMD EPYC: before = commit 9e1ac35, after = with Keras started without
+TensorFlow's probe for JAX and the retrain's optimizer built before ``fit``, each checkout in a
+virtual environment of its own (a shared one would import one checkout's editable grader for both),
+on the reference notebook with an untrained ResNet-50 handed in as ``resnet50_signs.keras`` (the
+judge validates, loads and scores it as a trained one; its two accuracy checks fail).
 
 Usage::
 
