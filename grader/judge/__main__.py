@@ -5,6 +5,13 @@ Usage::
     python -m grader.judge ARTIFACT_DIR --out VERDICTS.json
     python -m grader.judge ARTIFACT_DIR [ARTIFACT_DIR ...] --out OUT_DIR   # several submissions
     python -m grader.judge --prepare-data    # make any missing split of the data set, then exit
+    python -m grader.judge ARTIFACT_DIR --out VERDICTS.json --wait-for GATE_FILE [--part retrain]
+
+With ``--wait-for``, the judge starts Keras and its checks first, then waits until ``GATE_FILE``
+exists before it reads anything in ``ARTIFACT_DIR``: the pipeline starts it while the producer is
+still writing the artifacts, and creates the gate file once the producer's processes are gone.
+With ``--part``, it runs only some of the checks (see :data:`grader.judge.run.PARTS`), so that two
+judge processes can share a submission's checks.
 
 The grading pipeline runs the judge in a sandbox of its own (see :mod:`grader.pipeline.judging`),
 where the data folder is read-only: ``--prepare-data`` is run before, outside it, when a split the
@@ -25,9 +32,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from grader.judge.run import run_checks
+from grader.judge.run import PARTS, run_checks
 from grader.sandboxed.keras_import import import_keras
 
 
@@ -48,6 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="generate any missing split of the data set the checks read, and exit",
     )
+    parser.add_argument(
+        "--wait-for",
+        metavar="GATE_FILE",
+        help="start up, then wait until this file exists before reading any artifact",
+    )
+    parser.add_argument(
+        "--part",
+        choices=sorted(PARTS),
+        default="all",
+        help="run only these checks: the retrain, all others, or all (the default)",
+    )
     args = parser.parse_args(argv)
     if args.prepare_data:
         return prepare_data()
@@ -66,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     import_keras()
-    results = run_checks(args.artifact_dirs)
+    if args.wait_for:
+        wait_for_gate(Path(args.wait_for))
+    results = run_checks(args.artifact_dirs, part=args.part)
     if len(args.artifact_dirs) == 1:
         targets = [Path(args.out)]
     else:
@@ -75,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     for target, verdicts in zip(targets, results, strict=True):
         verdicts.save(target)
     return 0
+
+
+def wait_for_gate(gate: Path, poll_s: float = 0.02) -> None:
+    """Returns once ``gate`` exists; whoever started the judge stops it if it never will."""
+    while not gate.exists():
+        time.sleep(poll_s)
 
 
 def prepare_data() -> int:

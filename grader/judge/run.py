@@ -20,6 +20,29 @@ from grader.judge.collector import VerdictCollector
 from grader.report.result import CheckResult, Verdicts
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+# The retrain trains a network for about half of a judge's time, on about one core: where a grading
+# has two cores to itself, it runs in a judge process of its own beside the other checks.
+_RETRAIN_TEST = "test_retrain_from_scratch_learns"
+#: The parts a judge process may run (``python -m grader.judge --part``), each as pytest arguments.
+PARTS = {
+    "all": [],
+    "retrain": ["-k", _RETRAIN_TEST],
+    "others": ["-k", f"not {_RETRAIN_TEST}"],
+}
+
+
+def part_checks(part: str) -> tuple[points.CheckSpec, ...]:
+    """The checks a part runs, in the order of :data:`grader.judge.points.CHECKS`.
+
+    Raises:
+        KeyError: if there is no such part.
+    """
+    if part not in PARTS:
+        raise KeyError(f"no judge part {part!r}: expected one of {', '.join(PARTS)}")
+    if part == "all":
+        return points.CHECKS
+    retrain = part == "retrain"
+    return tuple(spec for spec in points.CHECKS if (spec.test == _RETRAIN_TEST) == retrain)
 
 
 def pytest_arguments(extra_args: list[str] | None = None) -> list[str]:
@@ -50,13 +73,17 @@ def pytest_arguments(extra_args: list[str] | None = None) -> list[str]:
 
 
 def run_checks(
-    artifact_dirs: list[str | os.PathLike], extra_args: list[str] | None = None
+    artifact_dirs: list[str | os.PathLike],
+    extra_args: list[str] | None = None,
+    part: str = "all",
 ) -> list[Verdicts]:
-    """Runs every hidden check over each artifact directory, in this process.
+    """Runs the hidden checks of one part over each artifact directory, in this process.
 
     Args:
         artifact_dirs: the producer's artifact directories, one per submission.
-        extra_args: more pytest arguments (e.g. ``["-k", "identity_block"]``).
+        extra_args: more pytest arguments (e.g. ``["-k", "identity_block"]``); checks they leave
+            out get no verdict.
+        part: which checks to run (a key of :data:`PARTS`); each of them gets a verdict.
 
     Returns:
         The verdicts on each directory, in order.
@@ -64,7 +91,8 @@ def run_checks(
     started = time.monotonic()
     submissions = [SubmittedArtifacts(Path(d)) for d in artifact_dirs]
     collector = VerdictCollector(submissions)
-    args = pytest_arguments(extra_args)
+    expected = part_checks(part)
+    args = pytest_arguments(PARTS[part] + list(extra_args or []))
     # The checks run the same whatever pytest options or plugins the calling environment asks for.
     saved = {
         name: os.environ.pop(name, None)
@@ -86,6 +114,7 @@ def run_checks(
             results,
             int(exit_code),
             wall_s,
+            expected,
             all_selected=extra_args is None,
         )
         for submission, results in zip(submissions, collector.verdicts, strict=True)
@@ -93,10 +122,15 @@ def run_checks(
 
 
 def _verdicts(
-    artifact_dir: Path, results: dict, exit_code: int, wall_s: float, all_selected: bool
+    artifact_dir: Path,
+    results: dict,
+    exit_code: int,
+    wall_s: float,
+    expected: tuple[points.CheckSpec, ...],
+    all_selected: bool,
 ) -> Verdicts:
     checks = []
-    for spec in points.CHECKS:
+    for spec in expected:
         result = results.get((spec.exercise, spec.test))
         if result is None:
             if not all_selected:

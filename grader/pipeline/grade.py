@@ -1,9 +1,13 @@
 """Grades one notebook: producer (sandboxed) → judge (sandboxed, trusted code) → result.
 
-:func:`grade_notebook` is what the ``check`` command and batch grading call. It starts exactly two
-Keras processes, on the caller's backend (:mod:`grader.pipeline.backend`): one producer run (more
-only when the submission hangs or crashes, to grade the exercises after the one that stopped it) and
-one judge, each in its own sandbox.
+:func:`grade_notebook` is what the ``check`` command and batch grading call. It starts Keras
+processes on the caller's backend (:mod:`grader.pipeline.backend`), each in its own sandbox: one
+producer run (more only when the submission hangs or crashes, to grade the exercises after the one
+that stopped it) and the judge, one process or, where the grading has two cores to itself, two that
+share the checks (:func:`~grader.pipeline.judging.judge_parts`). Where the sandboxes have process
+namespaces of their own, the judges start with the producer and spend its run starting Keras; they
+read the artifacts only once the producer's processes are gone
+(:class:`~grader.pipeline.judging.StartedJudge`).
 """
 
 from __future__ import annotations
@@ -15,12 +19,20 @@ import time
 from pathlib import Path
 
 from grader.pipeline.backend import keras_backend
-from grader.pipeline.judging import JUDGE_TIMEOUT_S, run_judge
-from grader.pipeline.notebook import load_submission
+from grader.pipeline.judging import (
+    JUDGE_TIMEOUT_S,
+    JudgeRun,
+    StartedJudge,
+    judge_results,
+    start_judges,
+    starts_before_producer_ends,
+)
+from grader.pipeline.notebook import SubmissionCode, load_submission
 from grader.pipeline.sandbox import probe_isolation
 from grader.pipeline.supervisor import (
     PRODUCER_TIMEOUT_S,
     STEP_TIMEOUT_S,
+    ProductionResult,
     private_course_paths,
     produce,
 )
@@ -28,6 +40,9 @@ from grader.report.result import ExerciseResult, GradeResult, Verdicts
 from grader.sandboxed.contract import EXERCISES, STATUS_OK
 
 __all__ = ["JUDGE_TIMEOUT_S", "grade_notebook"]
+
+# Beyond the producer's own budget, how long its clean-up and the manifest may keep the gate closed.
+_GATE_SLACK_S = 120.0
 
 
 def grade_notebook(
@@ -78,22 +93,15 @@ def grade_notebook(
         if own_workdir:
             # Entered, never listed, by the sandbox user when level none gives up root.
             os.chmod(root, 0o711)
-        production = produce(
+        production, judged_run, produced = _produce_then_judge(
             submission,
-            root / "producer",
+            root,
+            level,
             cases=cases,
-            timeout_s=timeout,
-            step_timeout_s=step_timeout,
-            isolation=level,
+            timeout=timeout,
+            step_timeout=step_timeout,
+            judge_timeout=judge_timeout,
             model_problem=model_problem,
-        )
-        produced = time.monotonic()
-        judged_run = run_judge(
-            production.artifact_dir,
-            root / "judge",
-            timeout_s=judge_timeout,
-            isolation=level,
-            hidden=private_course_paths(),
         )
         judged = time.monotonic()
         disk = _disk_bytes(root)
@@ -119,10 +127,66 @@ def grade_notebook(
             "producer_peak_memory_bytes": max(
                 (run.peak_memory_bytes for run in production.runs), default=0
             ),
-            "judge_peak_memory_bytes": judged_run.run.peak_memory_bytes,
+            "judge_peak_memory_bytes": judged_run.peak_memory_bytes,
             "disk_bytes": disk,
         },
     )
+
+
+def _produce_then_judge(
+    submission: SubmissionCode,
+    root: Path,
+    level: str,
+    *,
+    cases: list[tuple[str, str]] | None,
+    timeout: float,
+    step_timeout: float,
+    judge_timeout: float,
+    model_problem: str,
+) -> tuple[ProductionResult, JudgeRun, float]:
+    """Runs the producer, and the judges on its artifacts once its processes are gone.
+
+    Returns:
+        The production, the judges' verdicts, and the monotonic time the production ended.
+    """
+    judges: list[StartedJudge] = []
+
+    def start(artifact_dir: Path, wait_s: float = 0.0) -> None:
+        judges.extend(
+            start_judges(
+                artifact_dir,
+                root / "judge",
+                timeout_s=judge_timeout,
+                isolation=level,
+                hidden=private_course_paths(),
+                wait_s=wait_s,
+            )
+        )
+
+    def start_early(artifact_dir: Path) -> None:
+        start(artifact_dir, wait_s=timeout + _GATE_SLACK_S)
+
+    try:
+        production = produce(
+            submission,
+            root / "producer",
+            cases=cases,
+            timeout_s=timeout,
+            step_timeout_s=step_timeout,
+            isolation=level,
+            model_problem=model_problem,
+            on_prepared=start_early if starts_before_producer_ends(level) else None,
+        )
+    except BaseException:
+        for judge in judges:
+            judge.cancel()
+        raise
+    produced = time.monotonic()
+    if not judges:
+        start(production.artifact_dir)
+    for judge in judges:
+        judge.open_gate()
+    return production, judge_results(judges), produced
 
 
 def _disk_bytes(root: Path) -> int:

@@ -14,9 +14,12 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.pipeline.backend import inherited_thread_environment
 from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.errors import GradingError
 from grader.pipeline.sandbox import Limits, Mounts, SandboxResult, run_sandboxed
@@ -31,6 +34,7 @@ JUDGE_SCRATCH_BYTES = 256 * 2**20
 JUDGE_FILE_BYTES = 64 * 2**20
 JUDGE_MAX_PROCESSES = 16
 VERDICTS_NAME = "verdicts.json"
+GATE_NAME = "open"
 # Packages the judge imports from the project (installed editable, so their folders are mounted).
 JUDGE_PACKAGES = ("grader", "resnet_course", "signs_data")
 DATA_DIR_VARIABLE = "SIGNS_DATA_DIR"
@@ -41,15 +45,20 @@ _OUTPUT_CHARS = 4000
 
 @dataclass
 class JudgeRun:
-    """The judge's verdicts and how its sandboxed run went.
+    """The judge's verdicts and how its sandboxed runs went.
 
     Attributes:
         verdicts: the verdicts it wrote.
-        run: its sandboxed run (wall time, peak memory, isolation).
+        runs: its sandboxed runs, one per judge process (wall time, peak memory, isolation).
     """
 
     verdicts: Verdicts
-    run: SandboxResult
+    runs: tuple[SandboxResult, ...]
+
+    @property
+    def peak_memory_bytes(self) -> int:
+        """The largest peak of one judge process tree."""
+        return max((run.peak_memory_bytes for run in self.runs), default=0)
 
 
 def run_judge(
@@ -75,48 +84,237 @@ def run_judge(
     Raises:
         GradingError: if the judge failed, timed out, or wrote no readable verdicts.
     """
-    out_dir, scratch = workdir / "out", workdir / "scratch"
-    for folder in (out_dir, scratch):
-        folder.mkdir(parents=True, exist_ok=True)
-    verdicts_path = out_dir / VERDICTS_NAME
-    verdicts_path.unlink(missing_ok=True)
-    data_dir = prepared_data_dir()
-    run = run_sandboxed(
-        [
+    judge = StartedJudge(
+        artifact_dir, workdir, timeout_s=timeout_s, isolation=isolation, hidden=hidden
+    )
+    judge.open_gate()
+    return judge.result()
+
+
+def judge_parts() -> tuple[str, ...]:
+    """The judge processes a grading runs, by the part of the checks each runs.
+
+    Two (every check but the retrain, and the retrain) where the grading may use two cores or more:
+    the retrain keeps about one core busy for about half of a judge's time, and the other checks
+    fit beside it. One where it may use a single core: a batch grading's thread share of 1 (see
+    :func:`grader.pipeline.backend.thread_environment`), or a machine of one core.
+    """
+    return ("others", "retrain") if grading_cores() >= 2 else ("all",)
+
+
+def grading_cores() -> int:
+    """The cores this grading may use: its thread share where one is set, else this process's."""
+    shares = [int(value) for value in inherited_thread_environment().values() if value.isdigit()]
+    return min(shares) if shares else len(os.sched_getaffinity(0))
+
+
+def start_judges(
+    artifact_dir: Path,
+    workdir: Path,
+    *,
+    timeout_s: float = JUDGE_TIMEOUT_S,
+    isolation: str | None = None,
+    hidden: tuple[Path, ...] = (),
+    wait_s: float = 0.0,
+) -> list["StartedJudge"]:
+    """Starts a grading's judge processes (see :func:`judge_parts`), each waiting for its gate.
+
+    Args:
+        artifact_dir: the producer's artifact directory; it must already exist.
+        workdir: an empty folder for the judges' gates, verdicts and scratch spaces.
+        timeout_s: wall-clock seconds each judge may take once its gate is open.
+        isolation: the sandbox level; None for the strongest available.
+        hidden: paths to cover at the ``unshare`` level (the course's private files).
+        wait_s: the longest the gates may stay closed before the judges are stopped.
+
+    Returns:
+        The started judges; open their gates, then pass them to :func:`judge_results`.
+    """
+    return [
+        StartedJudge(
+            artifact_dir,
+            workdir / part,
+            timeout_s=timeout_s,
+            isolation=isolation,
+            hidden=hidden,
+            wait_s=wait_s,
+            part=part,
+        )
+        for part in judge_parts()
+    ]
+
+
+def judge_results(judges: list["StartedJudge"]) -> JudgeRun:
+    """Waits for every judge of one grading and joins their verdicts in the judges' order.
+
+    Raises:
+        GradingError: if any judge failed, timed out, or wrote no readable verdicts; the others are
+            stopped.
+    """
+    done: list[JudgeRun] = []
+    try:
+        for judge in judges:
+            done.append(judge.result())
+    except GradingError:
+        for judge in judges[len(done) + 1 :]:
+            judge.cancel()
+        raise
+    first = done[0].verdicts
+    verdicts = Verdicts(
+        checks=[check for run in done for check in run.verdicts.checks],
+        artifact_dir=first.artifact_dir,
+        pytest_exit=max(run.verdicts.pytest_exit for run in done),
+        wall_s=max(run.verdicts.wall_s for run in done),
+    )
+    return JudgeRun(verdicts, tuple(sandbox_run for run in done for sandbox_run in run.runs))
+
+
+def starts_before_producer_ends(isolation: str) -> bool:
+    """Whether the judge may start while the producer runs, at this isolation level.
+
+    Only where each sandbox has its own process namespace: at level ``none`` a student's process
+    could reach a judge running beside it as the same user (signals, ``/proc``), so there the judge
+    starts after the producer's processes are gone.
+    """
+    return isolation != "none"
+
+
+class StartedJudge:
+    """A judge started in its sandbox that reads the artifacts only once its gate is opened.
+
+    Starting Keras and the checks takes the judge a few seconds; started with the producer, it does
+    that while the producer runs, then waits for its gate file (``python -m grader.judge
+    --wait-for``). The gate is a file in a folder only this process writes, mounted read-only for
+    the judge, and it is opened only after the producer's processes are gone, so the judge never
+    reads an artifact that student code could still change. The time limit runs from the opening.
+
+    Args:
+        artifact_dir: the producer's artifact directory; it must already exist.
+        workdir: an empty folder for the judge's gate, verdicts and scratch space.
+        timeout_s: wall-clock seconds the judge may take once its gate is open.
+        isolation: the sandbox level; None for the strongest available.
+        hidden: paths to cover at the ``unshare`` level (the course's private files).
+        wait_s: the longest the gate may stay closed before the judge is stopped.
+        part: the checks it runs (``all``, or the ``retrain`` or the ``others`` of
+            :func:`judge_parts`).
+    """
+
+    def __init__(
+        self,
+        artifact_dir: Path,
+        workdir: Path,
+        *,
+        timeout_s: float = JUDGE_TIMEOUT_S,
+        isolation: str | None = None,
+        hidden: tuple[Path, ...] = (),
+        wait_s: float = 0.0,
+        part: str = "all",
+    ):
+        out_dir, scratch, gate_dir = workdir / "out", workdir / "scratch", workdir / "gate"
+        for folder in (out_dir, scratch, gate_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.part = part
+        self._gate = gate_dir / GATE_NAME
+        self._gate.unlink(missing_ok=True)
+        self._verdicts_path = out_dir / VERDICTS_NAME
+        self._verdicts_path.unlink(missing_ok=True)
+        self._timeout_s = timeout_s
+        self._opened_at: float | None = None
+        self._cancelled = False
+        self._run: SandboxResult | None = None
+        self._failure: BaseException | None = None
+        data_dir = prepared_data_dir()
+        command = [
             sys.executable,
             "-s",
             "-m",
             "grader.judge",
             str(artifact_dir),
             "--out",
-            str(verdicts_path),
-        ],
-        cwd=scratch,
-        mounts=judge_mounts(artifact_dir, out_dir, scratch, data_dir, hidden),
-        limits=Limits(
-            wall_s=timeout_s,
-            memory_bytes=JUDGE_MEMORY_BYTES,
-            file_bytes=JUDGE_FILE_BYTES,
-            max_processes=JUDGE_MAX_PROCESSES,
-        ),
-        env=_environment(scratch, data_dir),
-        isolation=isolation,
-    )
-    if run.timed_out:
-        raise GradingError(f"the judge did not finish within {timeout_s:.0f} s")
-    if run.memory_exceeded or run.processes_exceeded:
-        limit = "memory" if run.memory_exceeded else "process"
-        raise GradingError(f"the judge was stopped at its {limit} limit:\n{_tail(run)}")
-    if run.returncode != 0 or not verdicts_path.is_file():
-        raise GradingError(f"the judge failed (exit status {run.returncode}):\n{_tail(run)}")
-    try:
-        return JudgeRun(Verdicts.load(verdicts_path), run)
-    except ResultError as exc:
-        raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
+            str(self._verdicts_path),
+            "--wait-for",
+            str(self._gate),
+            "--part",
+            part,
+        ]
+        self._thread = threading.Thread(
+            target=self._supervise,
+            kwargs={
+                "argv": command,
+                "cwd": scratch,
+                "mounts": judge_mounts(
+                    artifact_dir, out_dir, scratch, data_dir, hidden, gate_dir=gate_dir
+                ),
+                "limits": Limits(
+                    wall_s=wait_s + timeout_s,
+                    memory_bytes=JUDGE_MEMORY_BYTES,
+                    file_bytes=JUDGE_FILE_BYTES,
+                    max_processes=JUDGE_MAX_PROCESSES,
+                ),
+                "env": _environment(scratch, data_dir),
+                "isolation": isolation,
+                "watch": self._should_stop,
+            },
+            name="judge",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def open_gate(self) -> None:
+        """Lets the judge read the artifacts; call it once nothing else can write them."""
+        self._gate.write_text("open\n")
+        self._opened_at = time.monotonic()
+
+    def cancel(self) -> None:
+        """Stops the judge and waits for its processes to end (the grading is abandoned)."""
+        self._cancelled = True
+        self._thread.join()
+
+    def result(self) -> JudgeRun:
+        """Waits for the judge and returns its verdicts.
+
+        Raises:
+            GradingError: if the judge failed, timed out, or wrote no readable verdicts.
+        """
+        self._thread.join()
+        if self._failure is not None:
+            raise GradingError(f"the judge could not be run: {self._failure}") from self._failure
+        run = self._run
+        if self._cancelled:
+            raise GradingError("the judge was stopped before its gate opened")
+        if run.timed_out:
+            raise GradingError(f"the judge did not finish within {self._timeout_s:.0f} s")
+        if run.memory_exceeded or run.processes_exceeded:
+            limit = "memory" if run.memory_exceeded else "process"
+            raise GradingError(f"the judge was stopped at its {limit} limit:\n{_tail(run)}")
+        if run.returncode != 0 or not self._verdicts_path.is_file():
+            raise GradingError(f"the judge failed (exit status {run.returncode}):\n{_tail(run)}")
+        try:
+            return JudgeRun(Verdicts.load(self._verdicts_path), (run,))
+        except ResultError as exc:
+            raise GradingError(f"the judge wrote unreadable verdicts: {exc}") from exc
+
+    def _supervise(self, **arguments) -> None:
+        try:
+            self._run = run_sandboxed(**arguments)
+        except BaseException as exc:  # handed to the caller by result()
+            self._failure = exc
+
+    def _should_stop(self) -> bool:
+        if self._cancelled:
+            return True
+        opened = self._opened_at
+        return opened is not None and time.monotonic() - opened > self._timeout_s
 
 
 def judge_mounts(
-    artifact_dir: Path, out_dir: Path, scratch: Path, data_dir: Path, hidden: tuple[Path, ...]
+    artifact_dir: Path,
+    out_dir: Path,
+    scratch: Path,
+    data_dir: Path,
+    hidden: tuple[Path, ...],
+    *,
+    gate_dir: Path | None = None,
 ) -> Mounts:
     """What the judge may see: its inputs read-only, its verdicts folder and its scratch space.
 
@@ -126,13 +324,15 @@ def judge_mounts(
         scratch: its home and temporary folder (an empty, capped file system).
         data_dir: the data set's folder; only the splits it reads are shown.
         hidden: paths to cover at the ``unshare`` level.
+        gate_dir: the folder of its gate file (see :class:`StartedJudge`), if it has one.
 
     Returns:
         The mounts.
     """
+    gate = () if gate_dir is None else (gate_dir,)
     return Mounts(
         read_write=(out_dir,),
-        read_only=(artifact_dir, *_package_dirs(), *_data_files(data_dir)),
+        read_only=(artifact_dir, *gate, *_package_dirs(), *_data_files(data_dir)),
         hidden=hidden,
         scratch=((scratch, JUDGE_SCRATCH_BYTES),),
     )

@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,7 @@ def produce(
     disk_bytes: int = DEFAULT_DISK_BYTES,
     isolation: str | None = None,
     model_problem: str = "",
+    on_prepared: Callable[[Path], None] | None = None,
 ) -> ProductionResult:
     """Runs the producer on a submission in the sandbox.
 
@@ -139,6 +141,8 @@ def produce(
             strongest.
         model_problem: why the saved model beside the notebook was left out before grading (see
             :func:`grader.sandboxed.contract.trained_model_problem`); empty otherwise.
+        on_prepared: called with the artifact directory once it exists, before any student code
+            runs (the pipeline starts the judge there).
 
     Returns:
         The artifact directory and its final manifest.
@@ -155,6 +159,8 @@ def produce(
     if manifest.trained_model_problem:
         manifest.notebook_problems.append(manifest.trained_model_problem)
     write_manifest(layout.artifacts, manifest)
+    if on_prepared is not None:
+        on_prepared(layout.artifacts)
 
     skipped: dict[str, dict] = {}
     runs: list[SandboxResult] = []

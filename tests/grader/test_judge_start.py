@@ -1,0 +1,108 @@
+"""The judge started beside the producer: it reads nothing before its gate, and its parts add up.
+
+A real producer run makes a small submission's artifacts (one block and the retrain network); real
+judge processes, sandboxed as in grading, judge them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import psutil
+import pytest
+from submission_notebooks import build_notebook
+
+from grader.judge.points import CHECKS
+from grader.judge.run import PARTS, part_checks
+from grader.pipeline.backend import thread_environment
+from grader.pipeline.errors import GradingError
+from grader.pipeline.judging import (
+    StartedJudge,
+    judge_parts,
+    judge_results,
+    start_judges,
+)
+from grader.pipeline.notebook import load_submission
+from grader.pipeline.supervisor import produce
+from grader.report.result import Verdicts
+
+CASES = [("dense_residual_block", "small"), ("train_resnet50", "retrain")]
+# Long enough for a judge to start Keras and reach its gate on a 2-core machine; were it to read the
+# artifacts before the gate, it would find the empty folder.
+STARTUP_S = 10
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    """The artifact directory of a correct submission's dense block and retrain network."""
+    root = tmp_path_factory.mktemp("judge_start")
+    notebook = build_notebook(root / "student" / "Residual_Networks.ipynb")
+    return produce(load_submission(notebook), root / "work", cases=CASES).artifact_dir
+
+
+def _verdict_rows(verdicts: Verdicts) -> list[tuple]:
+    return [(c.exercise, c.test, c.passed, c.message) for c in verdicts.checks]
+
+
+def _judge_processes() -> list[psutil.Process]:
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if "grader.judge" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def test_judge_reads_the_artifacts_only_once_its_gate_opens(artifacts, tmp_path):
+    folder = tmp_path / "artifacts"
+    folder.mkdir()
+    judge = StartedJudge(folder, tmp_path / "judge", wait_s=120, part="others")
+    time.sleep(STARTUP_S)
+    shutil.copytree(artifacts, folder, dirs_exist_ok=True)
+    judge.open_gate()
+    verdicts = judge.result().verdicts
+    dense = [c for c in verdicts.checks if c.exercise == "dense_residual_block"]
+    assert dense and all(c.passed for c in dense), [c.message for c in dense if not c.passed]
+
+
+def test_cancelled_judge_leaves_no_process_and_reports_why(artifacts, tmp_path):
+    judge = StartedJudge(artifacts, tmp_path / "judge", wait_s=120)
+    deadline = time.monotonic() + STARTUP_S
+    while not _judge_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _judge_processes(), "the judge never started"
+    judge.cancel()
+    assert _judge_processes() == []
+    with pytest.raises(GradingError, match="stopped before its gate opened"):
+        judge.result()
+
+
+def test_two_judge_parts_give_the_verdicts_of_one_judge(artifacts, tmp_path, monkeypatch):
+    for name, value in thread_environment(2).items():
+        monkeypatch.setenv(name, value)
+    split = start_judges(artifacts, tmp_path / "split")
+    whole = StartedJudge(artifacts, tmp_path / "whole")
+    for judge in [*split, whole]:
+        judge.open_gate()
+    joined = judge_results(split).verdicts
+    assert [judge.part for judge in split] == ["others", "retrain"]
+    assert _verdict_rows(joined) == _verdict_rows(whole.result().verdicts)
+    retrain = [c for c in joined.checks if c.test == "test_retrain_from_scratch_learns"]
+    assert [c.passed for c in retrain] == [True]
+
+
+def test_judge_parts_split_the_checks_in_their_order():
+    parts = [part_checks(part) for part in ("others", "retrain")]
+    assert sorted(PARTS) == ["all", "others", "retrain"]
+    assert [c.id for c in parts[0] + parts[1]] == [c.id for c in CHECKS]
+    assert [c.test for c in parts[1]] == ["test_retrain_from_scratch_learns"]
+
+
+@pytest.mark.parametrize("threads, parts", [(1, ("all",)), (2, ("others", "retrain"))])
+def test_grading_splits_its_judge_only_with_two_cores_of_its_own(threads, parts, monkeypatch):
+    for name, value in thread_environment(threads).items():
+        monkeypatch.setenv(name, value)
+    assert judge_parts() == parts
