@@ -1,12 +1,14 @@
 """Measures the retrain check's accuracy for the reference blocks over several seeds.
 
-Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--csv
+Usage: ``python bench/bench_retrain_bar.py [--seeds 0 1 2 3 4] [--epochs N] [--threads N] [--csv
     bench/retrain_bar.csv]``
 
-Runs on the Keras backend ``KERAS_BACKEND`` names, as the judge does. Prints one line per seed
-(training accuracy after the retrain, wall and CPU seconds) and appends rows to the CSV. The bar in
-``grader/judge/bars.py`` must sit below the worst seed with a margin; timings depend on the
-machine's load.
+Runs on the Keras backend ``KERAS_BACKEND`` names, as the judge does; ``--threads`` caps its thread
+pools as a grading's share of the cores does (the retrain judge of a split grading runs with 1,
+see ``grader.pipeline.judging.start_judges``), and the machine column then names the cap. Prints
+one line per seed (training accuracy after the retrain, wall and CPU seconds) and appends rows to
+the CSV. The bar in ``grader/judge/bars.py`` must sit below the worst seed with a margin; timings
+depend on the machine's load.
 """
 
 import argparse
@@ -38,8 +40,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--csv", default=str(Path(__file__).with_name("retrain_bar.csv")))
     args = parser.parse_args()
+    machine = f"{platform.machine()} {os.cpu_count()} cpus (shared)"
+    if args.threads:
+        from grader.pipeline.backend import thread_environment
+
+        os.environ.update(thread_environment(args.threads))
+        machine += f", {args.threads} threads"
 
     import keras
 
@@ -67,7 +76,7 @@ def main() -> None:
             writer.writerow(
                 [
                     time.strftime("%Y-%m-%d"),
-                    f"{platform.machine()} {os.cpu_count()} cpus (shared)",
+                    machine,
                     keras.__version__,
                     epochs,
                     retrain.TRAIN_IMAGES,

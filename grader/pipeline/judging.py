@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.pipeline.backend import inherited_thread_environment
+from grader.pipeline.backend import inherited_thread_environment, thread_environment
 from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.errors import GradingError
 from grader.pipeline.sandbox import Limits, Mounts, SandboxResult, run_sandboxed
@@ -130,6 +130,10 @@ def start_judges(
     Returns:
         The started judges; open their gates, then pass them to :func:`judge_results`.
     """
+    parts = judge_parts()
+    # Split, each judge gets its share of the cores: two pools of a thread per core each would
+    # oversubscribe them (measured: the retrain judge then ends 1.3-3.0 s later on 2 cores).
+    threads = grading_cores() // len(parts) if len(parts) > 1 else None
     return [
         StartedJudge(
             artifact_dir,
@@ -139,8 +143,9 @@ def start_judges(
             hidden=hidden,
             wait_s=wait_s,
             part=part,
+            threads=threads,
         )
-        for part in judge_parts()
+        for part in parts
     ]
 
 
@@ -197,6 +202,7 @@ class StartedJudge:
         wait_s: the longest the gate may stay closed before the judge is stopped.
         part: the checks it runs (``all``, or the ``retrain`` or the ``others`` of
             :func:`judge_parts`).
+        threads: threads per pool of its Keras backend; None to keep this process's setting.
     """
 
     def __init__(
@@ -209,6 +215,7 @@ class StartedJudge:
         hidden: tuple[Path, ...] = (),
         wait_s: float = 0.0,
         part: str = "all",
+        threads: int | None = None,
     ):
         out_dir, scratch, gate_dir = workdir / "out", workdir / "scratch", workdir / "gate"
         for folder in (out_dir, scratch, gate_dir):
@@ -251,7 +258,10 @@ class StartedJudge:
                     file_bytes=JUDGE_FILE_BYTES,
                     max_processes=JUDGE_MAX_PROCESSES,
                 ),
-                "env": _environment(scratch, data_dir),
+                "env": {
+                    **_environment(scratch, data_dir),
+                    **(thread_environment(threads) if threads else {}),
+                },
                 "isolation": isolation,
                 "watch": self._should_stop,
             },

@@ -54,8 +54,9 @@ def test_unknown_check_names_the_points_file():
 def test_retrain_bar_sits_below_every_measured_reference_seed_with_margin():
     from grader.judge import bars
 
-    assert len(bars.RETRAIN_MEASURED) >= 5
-    assert bars.RETRAIN_BAR <= min(bars.RETRAIN_MEASURED.values()) - 0.1
+    for measured in (bars.RETRAIN_MEASURED, bars.RETRAIN_MEASURED_ONE_THREAD):
+        assert len(measured) >= 5
+        assert bars.RETRAIN_BAR <= min(measured.values()) - 0.1
     assert bars.RETRAIN_BAR >= 1 / 6 + 0.1
 
 
