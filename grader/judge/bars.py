@@ -28,14 +28,14 @@ Retrain (``train_resnet50: a short retrain of your blocks from scratch learns``)
     floating-point sums, so a seed's figure moves with it, by as much as a seed's moves from one CPU
     to another. Worst seed 0.758, mean 0.889 (1 thread: 0.762, 0.871); chance is 1/6 = 0.167. The
     bar, 0.50, is 0.26 below the worst seed and 0.33 above chance: blocks that cannot learn (no
-    gradient through them, or an output that ignores the input) stay at chance. Measured
-    2026-12-07, Keras 3.15.1 / TensorFlow 2.21.0, on an idle 2-core AMD EPYC, with Adam's slots built before ``fit`` (the code before that change gave
-    the same accuracies in 10.8-12.4 s of CPU). On 2026-12-02 another 2-core machine gave
-    0.792-0.933 for the same seeds: a seed's figure repeats exactly on one machine but moves by a
-    few points from one CPU to another, and the bar leaves room for that. A shorter budget buys
-    little, since tracing the training step costs about 3 of those CPU seconds whatever the epochs:
-    8 epochs gave a worst seed of 0.638, 5 epochs 0.546 (2026-12-02, rows with those epochs in the
-    CSV), too close to the bar.
+    gradient through them, or an output that ignores the input) stay at chance. Measured 2026-12-07,
+    Keras 3.15.1 / TensorFlow 2.21.0, on an idle 2-core AMD EPYC, with Adam's slots built before
+    ``fit`` (the code before that change gave the same accuracies in 10.8-12.4 s of CPU). On
+    2026-12-02 another 2-core machine gave 0.792-0.933 for the same seeds: a seed's figure repeats
+    exactly on one machine but moves by a few points from one CPU to another, and the bar leaves
+    room for that. A shorter budget buys little, since tracing the training step costs about 3 of
+    those CPU seconds whatever the epochs: 8 epochs gave a worst seed of 0.638, 5 epochs 0.546
+    (2026-12-02, rows with those epochs in the CSV), too close to the bar.
 
 Trained model (``train_resnet50: the saved model reaches ... bar``)
     The notebook's training recipe (ResNet-50 from the solution cells, zero-gamma start, 5 epochs of
