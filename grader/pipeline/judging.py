@@ -116,7 +116,7 @@ def start_judges(
     isolation: str | None = None,
     hidden: tuple[Path, ...] = (),
     wait_s: float = 0.0,
-) -> list["StartedJudge"]:
+) -> list[StartedJudge]:
     """Starts a grading's judge processes (see :func:`judge_parts`), each waiting for its gate.
 
     Args:
@@ -134,22 +134,29 @@ def start_judges(
     # Split, each judge gets its share of the cores: two pools of a thread per core each would
     # oversubscribe them (measured: the retrain judge then ends 1.3-3.0 s later on 2 cores).
     threads = grading_cores() // len(parts) if len(parts) > 1 else None
-    return [
-        StartedJudge(
-            artifact_dir,
-            workdir / part,
-            timeout_s=timeout_s,
-            isolation=isolation,
-            hidden=hidden,
-            wait_s=wait_s,
-            part=part,
-            threads=threads,
-        )
-        for part in parts
-    ]
+    started: list[StartedJudge] = []
+    try:
+        for part in parts:
+            started.append(
+                StartedJudge(
+                    artifact_dir,
+                    workdir / part,
+                    timeout_s=timeout_s,
+                    isolation=isolation,
+                    hidden=hidden,
+                    wait_s=wait_s,
+                    part=part,
+                    threads=threads,
+                )
+            )
+    except BaseException:
+        for judge in started:
+            judge.cancel()
+        raise
+    return started
 
 
-def judge_results(judges: list["StartedJudge"]) -> JudgeRun:
+def judge_results(judges: list[StartedJudge]) -> JudgeRun:
     """Waits for every judge of one grading and joins their verdicts in the judges' order.
 
     Raises:
