@@ -8,8 +8,10 @@ Usage (the interpreter decides which checkout's grader is timed)::
     CHECKOUT/.venv/bin/python bench/grading_profile_worker.py judge ARTIFACT_DIR
 
 Each prints one JSON list of ``[phase, seconds, note]`` rows as its last line. ``pipeline`` runs the
-real sandboxed producer and judge (the artifacts stay in WORKDIR); ``producer`` and ``judge`` run
-their steps in this process, unsandboxed, one at a time, so that each can be timed on its own.
+real sandboxed producer and judge one after the other (the artifacts stay in WORKDIR), then a whole
+grading as the checkout runs it (where the judge may start with the producer and be split in two);
+``producer`` and ``judge`` run their steps in this process, unsandboxed, one at a time, so that
+each can be timed on its own.
 """
 
 from __future__ import annotations
@@ -80,6 +82,14 @@ def pipeline_rows(notebook: Path, workdir: Path) -> list:
     rows.append(["  judge: the checks (pytest session)", judged.verdicts.wall_s, "judge's own log"])
     passed = sum(check.passed for check in judged.verdicts.checks)
     rows.append(["checks run / passed", len(judged.verdicts.checks), f"{passed} passed"])
+    from grader.pipeline.grade import grade_notebook
+
+    result = _timed(
+        rows,
+        "whole grading (producer, then judge, as the checkout orders them)",
+        lambda: grade_notebook(notebook, workdir=workdir / "whole"),
+    )
+    rows[-1][2] = f"producer {result.timings['producer']} s, judge {result.timings['judge']} s"
     print(f"ARTIFACTS {production.artifact_dir}", flush=True)
     return rows
 
