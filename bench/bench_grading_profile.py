@@ -5,7 +5,9 @@ For each checkout, with its own ``.venv``, on the same notebook copy with the sa
 
 * process start, alone and with Keras (TensorFlow) imported;
 * the real grading (notebook reading, the sandboxed producer, the sandboxed judge), with the
-  producer's own per-exercise times and the judge's own time for its checks;
+  producer's own per-exercise times and the judge's own time for its checks, then a whole grading
+  as the checkout orders it (``grade_notebook``: where the judge starts with the producer, and is
+  split in two, this row shows it);
 * the producer's steps one at a time, in one process: each cell, then each case's build and save;
 * the judge's steps one at a time, in one process: each artifact's validation and load, the
   trained model's evaluation on the training and hidden subsets, the retrain, then every check
@@ -13,11 +15,13 @@ For each checkout, with its own ``.venv``, on the same notebook copy with the sa
 
 The stages alternate between the checkouts. Prints one table (a column per checkout) and the load
 average before and after; ``--csv`` also writes the rows. ``bench/grading_profile.csv`` is one such
-run on an idle 2-core AMD EPYC: before = commit 9e1ac35, after = with Keras started without
-TensorFlow's probe for JAX and the retrain's optimizer built before ``fit``, each checkout in a
-virtual environment of its own (a shared one would import one checkout's editable grader for both),
-on the reference notebook with an untrained ResNet-50 handed in as ``resnet50_signs.keras`` (the
-judge validates, loads and scores it as a trained one; its two accuracy checks fail).
+run on an idle 2-core AMD EPYC (load 0.6 at the start): before = commit 22408e3, after = with the
+judge started beside the producer and split into the retrain and the other checks, each checkout in
+a virtual environment of its own (a shared one would import one checkout's editable grader for
+both), on the reference notebook with an untrained ResNet-50 handed in as ``resnet50_signs.keras``
+(the judge validates, loads and scores it as a trained one; its two accuracy checks fail). The
+in-process rows of the two columns run the same code, so their differences are the machine's noise;
+the whole-grading row is the change.
 
 Usage::
 
