@@ -5,8 +5,8 @@ processes on the caller's backend (:mod:`grader.pipeline.backend`), each in its 
 producer run (more only when the submission hangs or crashes, to grade the exercises after the one
 that stopped it) and the judge, one process or, where the grading has two cores to itself, two that
 share the checks (:func:`~grader.pipeline.judging.judge_parts`). Where the sandboxes have process
-namespaces of their own, the judges start with the producer and spend its run starting Keras; they
-read the artifacts only once the producer's processes are gone
+namespaces of their own and the grading has a spare core, the judges start with the producer and
+spend its run starting Keras; they read the artifacts only once the producer's processes are gone
 (:class:`~grader.pipeline.judging.StartedJudge`).
 """
 

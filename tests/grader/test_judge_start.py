@@ -22,6 +22,7 @@ from grader.pipeline.judging import (
     judge_parts,
     judge_results,
     start_judges,
+    starts_before_producer_ends,
 )
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.supervisor import produce
@@ -106,3 +107,15 @@ def test_grading_splits_its_judge_only_with_two_cores_of_its_own(threads, parts,
     for name, value in thread_environment(threads).items():
         monkeypatch.setenv(name, value)
     assert judge_parts() == parts
+
+
+@pytest.mark.parametrize(
+    "threads, level, early",
+    [(2, "bwrap", True), (2, "unshare", True), (2, "none", False), (1, "bwrap", False)],
+)
+def test_judge_starts_early_only_in_its_own_namespaces_with_a_spare_core(
+    threads, level, early, monkeypatch
+):
+    for name, value in thread_environment(threads).items():
+        monkeypatch.setenv(name, value)
+    assert starts_before_producer_ends(level) is early
