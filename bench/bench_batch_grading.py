@@ -33,8 +33,8 @@ from grader.batch.run import (
     available_memory_bytes,
     default_workers,
     grade_class,
-    usable_cores,
 )
+from grader.pipeline.backend import usable_cores
 from instructor import sample_submissions as samples
 
 REPO = Path(__file__).resolve().parents[1]

@@ -37,8 +37,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import nbformat
 import psutil
 
-from grader.batch.run import BatchOptions, default_workers, grade_class, usable_cores
+from grader.batch.run import BatchOptions, default_workers, grade_class
 from grader.batch.state import read_record
+from grader.pipeline.backend import usable_cores
 from instructor import sample_submissions as samples
 from instructor.broken_notebooks import BROKEN
 from instructor.hostile_files import CRAFTED

@@ -51,6 +51,7 @@ from grader.batch.state import (
 )
 from grader.batch.summary import write_summary
 from grader.batch.task import grade_submission
+from grader.pipeline.backend import usable_cores
 from grader.pipeline.child_process import GRADING_TIMEOUT_S, allow_gradings, stop_running_gradings
 from grader.report.numbers import format_number
 
@@ -163,13 +164,6 @@ def threads_per_grading(workers: int, cpu_count: int | None = None) -> int:
     if cpu_count is None:
         cpu_count = usable_cores()
     return max(1, cpu_count // max(1, workers))
-
-
-def usable_cores() -> int:
-    """Returns the cores this process may run on."""
-    return (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )
 
 
 def available_memory_bytes() -> int:

@@ -57,3 +57,19 @@ def inherited_thread_environment() -> dict[str, str]:
     """The thread variables of this process that are set, to hand on to a sandboxed process."""
     names = [name for names in THREAD_VARIABLES.values() for name in names]
     return {name: os.environ[name] for name in names if name in os.environ}
+
+
+def usable_cores() -> int:
+    """Returns the cores this process may run on."""
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
+
+
+def grading_cores() -> int:
+    """The cores a grading may use: its thread share where one is set, else :func:`usable_cores`.
+
+    The share is the smallest of the variables :func:`thread_environment` sets.
+    """
+    shares = [int(value) for value in inherited_thread_environment().values() if value.isdigit()]
+    return min(shares) if shares else usable_cores()

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.pipeline.backend import inherited_thread_environment, thread_environment
+from grader.pipeline.backend import grading_cores, thread_environment
 from grader.pipeline.child_process import sandboxed_python_environment
 from grader.pipeline.errors import GradingError
 from grader.pipeline.sandbox import Limits, Mounts, SandboxResult, run_sandboxed
@@ -100,12 +100,6 @@ def judge_parts() -> tuple[str, ...]:
     :func:`grader.pipeline.backend.thread_environment`), or a machine of one core.
     """
     return ("others", "retrain") if grading_cores() >= 2 else ("all",)
-
-
-def grading_cores() -> int:
-    """The cores this grading may use: its thread share where one is set, else this process's."""
-    shares = [int(value) for value in inherited_thread_environment().values() if value.isdigit()]
-    return min(shares) if shares else len(os.sched_getaffinity(0))
 
 
 def start_judges(
