@@ -11,7 +11,10 @@ With ``--wait-for``, the judge starts Keras and its checks first, then waits unt
 exists before it reads anything in ``ARTIFACT_DIR``: the pipeline starts it while the producer is
 still writing the artifacts, and creates the gate file once the producer's processes are gone.
 With ``--part``, it runs only some of the checks (see :data:`grader.judge.run.PARTS`), so that two
-judge processes can share a submission's checks.
+judge processes can share a submission's checks. With ``--snapshot``, it copies the files its part
+reads into its own temporary folder once the gate opens, and checks only the copies: the pipeline
+opens the retrain judge's gate while the producer may still run (see
+:mod:`grader.judge.snapshot`).
 
 The grading pipeline runs the judge in a sandbox of its own (see :mod:`grader.pipeline.judging`),
 where the data folder is read-only: ``--prepare-data`` is run before, outside it, when a split the
@@ -35,7 +38,8 @@ import sys
 import time
 from pathlib import Path
 
-from grader.judge.run import PARTS, run_checks
+from grader.judge.run import PARTS, part_checks, run_checks
+from grader.judge.snapshot import files_for, snapshot_artifacts
 from grader.sandboxed.keras_import import import_keras
 
 
@@ -67,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="run only these checks: the retrain, all others, or all (the default)",
     )
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="once the gate opens, check private copies of the files the part reads",
+    )
     args = parser.parse_args(argv)
     if args.prepare_data:
         return prepare_data()
@@ -87,7 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     import_keras()
     if args.wait_for:
         wait_for_gate(Path(args.wait_for))
-    results = run_checks(args.artifact_dirs, part=args.part)
+    checked = args.artifact_dirs
+    if args.snapshot:
+        names = files_for(part_checks(args.part))
+        checked = [str(snapshot_artifacts(Path(d), names)) for d in args.artifact_dirs]
+    results = run_checks(checked, part=args.part)
     if len(args.artifact_dirs) == 1:
         targets = [Path(args.out)]
     else:

@@ -6,7 +6,9 @@ producer run (more only when the submission hangs or crashes, to grade the exerc
 that stopped it) and the judge, one process or, where the grading has two cores to itself, two that
 share the checks (:func:`~grader.pipeline.judging.judge_parts`). Where the sandboxes have process
 namespaces of their own and the grading has a spare core, the judges start with the producer and
-spend its run starting Keras; they read the artifacts only once the producer's processes are gone
+spend its run starting Keras. The producer then builds the retrain's artifact first, and the
+retrain judge starts on a private copy of it while the producer goes on; the other judge reads
+the artifacts only once the producer's processes are gone
 (:class:`~grader.pipeline.judging.StartedJudge`).
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from grader.pipeline.backend import keras_backend
 from grader.pipeline.judging import (
+    EARLY_GATES,
     JUDGE_TIMEOUT_S,
     JudgeRun,
     StartedJudge,
@@ -146,6 +149,9 @@ def _produce_then_judge(
 ) -> tuple[ProductionResult, JudgeRun, float]:
     """Runs the producer, and the judges on its artifacts once its processes are gone.
 
+    Where the judges start early, the retrain's exercise is built first and its judge's gate opens
+    as soon as it is (see :data:`~grader.pipeline.judging.EARLY_GATES`).
+
     Returns:
         The production, the judges' verdicts, and the monotonic time the production ended.
     """
@@ -166,6 +172,12 @@ def _produce_then_judge(
     def start_early(artifact_dir: Path) -> None:
         start(artifact_dir, wait_s=timeout + _GATE_SLACK_S)
 
+    def built(exercise: str) -> None:
+        for judge in judges:
+            if judge.early_exercise == exercise:
+                judge.open_gate()
+
+    early = starts_before_producer_ends(level)
     try:
         production = produce(
             submission,
@@ -175,7 +187,9 @@ def _produce_then_judge(
             step_timeout_s=step_timeout,
             isolation=level,
             model_problem=model_problem,
-            on_prepared=start_early if starts_before_producer_ends(level) else None,
+            on_prepared=start_early if early else None,
+            build_first=tuple(EARLY_GATES.values()) if early else (),
+            on_built=built if early else None,
         )
     except BaseException:
         for judge in judges:

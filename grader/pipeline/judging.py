@@ -35,6 +35,10 @@ JUDGE_FILE_BYTES = 64 * 2**20
 JUDGE_MAX_PROCESSES = 16
 VERDICTS_NAME = "verdicts.json"
 GATE_NAME = "open"
+#: The judge parts whose gate may open while the producer still runs, by the one exercise whose
+#: artifacts they read: such a judge checks private copies of them (``--snapshot``). The retrain is
+#: the longest check, and its artifact can be built first.
+EARLY_GATES = {"retrain": "train_resnet50"}
 # Packages the judge imports from the project (installed editable, so their folders are mounted).
 JUDGE_PACKAGES = ("grader", "resnet_course", "signs_data")
 DATA_DIR_VARIABLE = "SIGNS_DATA_DIR"
@@ -194,8 +198,10 @@ class StartedJudge:
     Starting Keras and the checks takes the judge a few seconds; started with the producer, it does
     that while the producer runs, then waits for its gate file (``python -m grader.judge
     --wait-for``). The gate is a file in a folder only this process writes, mounted read-only for
-    the judge, and it is opened only after the producer's processes are gone, so the judge never
-    reads an artifact that student code could still change. The time limit runs from the opening.
+    the judge. It is opened once the producer's processes are gone, so the judge never reads an
+    artifact that student code could still change; or, for a part of :data:`EARLY_GATES`, once the
+    producer has built that part's exercise, and then the judge reads each of the part's files once,
+    into a private copy, and checks only the copy. The time limit runs from the opening.
 
     Args:
         artifact_dir: the producer's artifact directory; it must already exist.
@@ -225,6 +231,7 @@ class StartedJudge:
         for folder in (out_dir, scratch, gate_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.part = part
+        self.early_exercise = EARLY_GATES.get(part)
         self._gate = gate_dir / GATE_NAME
         self._gate.unlink(missing_ok=True)
         self._verdicts_path = out_dir / VERDICTS_NAME
@@ -247,7 +254,7 @@ class StartedJudge:
             str(self._gate),
             "--part",
             part,
-        ]
+        ] + (["--snapshot"] if self.early_exercise else [])
         self._thread = threading.Thread(
             target=self._supervise,
             kwargs={
@@ -275,7 +282,13 @@ class StartedJudge:
         self._thread.start()
 
     def open_gate(self) -> None:
-        """Lets the judge read the artifacts; call it once nothing else can write them."""
+        """Lets the judge read the artifacts; call it once nothing else can write them.
+
+        For a part of :data:`EARLY_GATES`, once the producer has built its exercise. Opening an
+        open gate changes nothing.
+        """
+        if self._opened_at is not None:
+            return
         self._gate.write_text("open\n")
         self._opened_at = time.monotonic()
 

@@ -123,6 +123,8 @@ def produce(
     isolation: str | None = None,
     model_problem: str = "",
     on_prepared: Callable[[Path], None] | None = None,
+    build_first: tuple[str, ...] = (),
+    on_built: Callable[[str], None] | None = None,
 ) -> ProductionResult:
     """Runs the producer on a submission in the sandbox.
 
@@ -143,6 +145,9 @@ def produce(
             :func:`grader.sandboxed.contract.trained_model_problem`); empty otherwise.
         on_prepared: called with the artifact directory once it exists, before any student code
             runs (the pipeline starts the judge there).
+        build_first: exercises to build before the others, in this order.
+        on_built: called with an exercise's name once the producer has recorded its outcome in the
+            manifest (built, failed, or stopped), while later exercises may still run.
 
     Returns:
         The artifact directory and its final manifest.
@@ -153,7 +158,10 @@ def produce(
     level = probe_isolation(isolation)
     layout = _Layout.create(Path(workdir))
     selected = all_cases() if cases is None else [tuple(pair) for pair in cases]
-    pending = [name for name in EXERCISES if any(exercise == name for exercise, _ in selected)]
+    order = [name for name in build_first if name in EXERCISES]
+    order += [name for name in EXERCISES if name not in order]
+    pending = [name for name in order if any(exercise == name for exercise, _ in selected)]
+    report_built = _OnceEach(on_built)
     manifest = _initial_manifest(submission, level)
     manifest.trained_model_problem = model_problem or _model_problem(submission.path)
     if manifest.trained_model_problem:
@@ -187,8 +195,13 @@ def produce(
         write_json_atomic(layout.program_file, program)
         layout.state_file.unlink(missing_ok=True)
         watcher = _Watcher(
-            layout.state_file, step_timeout_s, layout.disk_watched(level), disk_bytes
+            layout.state_file,
+            step_timeout_s,
+            layout.disk_watched(level),
+            disk_bytes,
+            on_built=report_built,
         )
+        attempted = list(pending)
         run = run_sandboxed(
             [sys.executable, "-s", "-m", "grader.sandboxed.producer", str(layout.program_file)],
             cwd=layout.scratch,
@@ -214,6 +227,8 @@ def produce(
                 f"building {_describe_case(label, state.get('case'))} {reason}",
             )
             pending = pending[pending.index(label) + 1 :]
+            for name in attempted[: attempted.index(label) + 1]:
+                report_built(name)
         elif step == "done":
             break  # everything was recorded; the process only failed on its way out
         else:
@@ -310,9 +325,15 @@ class _Watcher:
     MAX_FILES = 10_000
 
     def __init__(
-        self, state_file: Path, step_timeout_s: float, writable: tuple[Path, ...], disk_bytes: int
+        self,
+        state_file: Path,
+        step_timeout_s: float,
+        writable: tuple[Path, ...],
+        disk_bytes: int,
+        on_built: Callable[[str], None] | None = None,
     ):
         self.state_file = state_file
+        self.on_built = on_built
         self.step_timeout_s = step_timeout_s
         self.writable = writable
         self.disk_bytes = disk_bytes
@@ -326,6 +347,7 @@ class _Watcher:
         key = (step.get("step"), step.get("label"), step.get("case"))
         now = time.monotonic()
         if key != self.current:
+            self._left(self.current, key)
             self.current, self.since = key, now
         elif key[0] in ("unit", "exercise") and now - self.since > self.step_timeout_s:
             self.fired = "step"
@@ -336,6 +358,26 @@ class _Watcher:
                 self.fired = "disk"
                 return True
         return False
+
+    def _left(self, previous: object, key: tuple) -> None:
+        # The producer writes the manifest before it moves on to the next exercise (or to "done").
+        if self.on_built is None or not isinstance(previous, tuple) or previous[0] != "exercise":
+            return
+        if key[0] == "done" or (key[0] == "exercise" and key[1] != previous[1]):
+            self.on_built(str(previous[1]))
+
+
+class _OnceEach:
+    """Calls ``callback`` at most once for each name (or never, when it is None)."""
+
+    def __init__(self, callback: Callable[[str], None] | None):
+        self.callback = callback
+        self.called: set[str] = set()
+
+    def __call__(self, name: str) -> None:
+        if self.callback is not None and name not in self.called:
+            self.called.add(name)
+            self.callback(name)
 
 
 def _over_disk_budget(folders: tuple[Path, ...], max_bytes: int, max_files: int) -> bool:

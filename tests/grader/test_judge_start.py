@@ -11,13 +11,15 @@ import time
 
 import psutil
 import pytest
-from submission_notebooks import build_notebook
+from submission_notebooks import SOLUTIONS, build_notebook
 
 from grader.judge.points import CHECKS
 from grader.judge.run import PARTS, part_checks
 from grader.pipeline.backend import thread_environment
 from grader.pipeline.errors import GradingError
+from grader.pipeline.grade import grade_notebook
 from grader.pipeline.judging import (
+    EARLY_GATES,
     StartedJudge,
     judge_parts,
     judge_results,
@@ -25,21 +27,51 @@ from grader.pipeline.judging import (
     starts_before_producer_ends,
 )
 from grader.pipeline.notebook import load_submission
+from grader.pipeline.sandbox import probe_isolation
 from grader.pipeline.supervisor import produce
 from grader.report.result import Verdicts
+from grader.sandboxed.contract import read_manifest
 
 CASES = [("dense_residual_block", "small"), ("train_resnet50", "retrain")]
+# A dense block this slow keeps the producer running well past the retrain judge's whole run.
+SLOW_DENSE = SOLUTIONS["dense_residual_block"].replace(
+    "    z1 = Dense(", "    import time\n    time.sleep(25)\n    z1 = Dense(", 1
+)
 # Long enough for a judge to start Keras and reach its gate on a 2-core machine; were it to read the
 # artifacts before the gate, it would find the empty folder.
 STARTUP_S = 10
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory):
-    """The artifact directory of a correct submission's dense block and retrain network."""
+def production(tmp_path_factory):
+    """A correct submission's dense block and retrain network, the retrain built first.
+
+    Returns:
+        The artifact directory, and each exercise reported built with its manifest record then.
+    """
     root = tmp_path_factory.mktemp("judge_start")
     notebook = build_notebook(root / "student" / "Residual_Networks.ipynb")
-    return produce(load_submission(notebook), root / "work", cases=CASES).artifact_dir
+    reports = []
+
+    def built(exercise):
+        reports.append((exercise, read_manifest(artifact_dir[0]).exercises))
+
+    artifact_dir = []
+    result = produce(
+        load_submission(notebook),
+        root / "work",
+        cases=CASES,
+        on_prepared=artifact_dir.append,
+        build_first=tuple(EARLY_GATES.values()),
+        on_built=built,
+    )
+    return result.artifact_dir, reports
+
+
+@pytest.fixture(scope="module")
+def artifacts(production):
+    """The artifact directory of a correct submission's dense block and retrain network."""
+    return production[0]
 
 
 def _verdict_rows(verdicts: Verdicts) -> list[tuple]:
@@ -95,6 +127,14 @@ def test_two_judge_parts_give_the_verdicts_of_one_judge(artifacts, tmp_path, mon
     assert [c.passed for c in retrain] == [True]
 
 
+def test_producer_builds_the_early_gated_exercise_first_and_reports_it_recorded(production):
+    _, reports = production
+    exercise, records = reports[0]
+    assert exercise == "train_resnet50"
+    assert records["train_resnet50"].cases == {"retrain": "train_resnet50__retrain.keras"}
+    assert records["dense_residual_block"].cases == {}
+
+
 def test_judge_parts_split_the_checks_in_their_order():
     parts = [part_checks(part) for part in ("others", "retrain")]
     assert sorted(PARTS) == ["all", "others", "retrain"]
@@ -119,3 +159,20 @@ def test_judge_starts_early_only_in_its_own_namespaces_with_a_spare_core(
     for name, value in thread_environment(threads).items():
         monkeypatch.setenv(name, value)
     assert starts_before_producer_ends(level) is early
+
+
+def test_retrain_judge_finishes_while_the_producer_still_runs(tmp_path, monkeypatch):
+    if probe_isolation(None) == "none":
+        pytest.skip("judges start early only in sandboxes with process namespaces of their own")
+    for name, value in thread_environment(2).items():
+        monkeypatch.setenv(name, value)
+    notebook = build_notebook(
+        tmp_path / "student" / "Residual_Networks.ipynb", {"dense_residual_block": SLOW_DENSE}
+    )
+    result = grade_notebook(notebook, workdir=tmp_path / "work", cases=CASES)
+    retrain_verdicts = tmp_path / "work" / "judge" / "retrain" / "out" / "verdicts.json"
+    final_manifest = tmp_path / "work" / "producer" / "artifacts" / "manifest.json"
+    assert retrain_verdicts.stat().st_mtime < final_manifest.stat().st_mtime
+    checks = {(c.exercise, c.test): c.passed for c in result.checks}
+    assert checks[("train_resnet50", "test_retrain_from_scratch_learns")]
+    assert checks[("dense_residual_block", "test_output_equals_g_of_z_plus_a")]

@@ -14,7 +14,7 @@ from submission_notebooks import SOLUTIONS, build_notebook
 from grader.pipeline.backend import thread_environment
 from grader.pipeline.notebook import load_submission
 from grader.pipeline.supervisor import produce
-from grader.sandboxed.contract import TRAINED_MODEL_NAME
+from grader.sandboxed.contract import TRAINED_MODEL_NAME, read_manifest
 
 SMALL = [
     ("dense_residual_block", "small"),
@@ -176,9 +176,20 @@ def crashing(tmp_path_factory):
             "convolutional_block": LOOPING_CONVOLUTIONAL,
         },
     )
+    reports = []
+    artifact_dir = []
     result = produce(
-        load_submission(notebook), root / "work", cases=SMALL, timeout_s=240, step_timeout_s=15
+        load_submission(notebook),
+        root / "work",
+        cases=SMALL,
+        timeout_s=240,
+        step_timeout_s=15,
+        on_prepared=artifact_dir.append,
+        on_built=lambda name: reports.append(
+            (name, read_manifest(artifact_dir[0]).exercises[name].status)
+        ),
     )
+    result.built_reports = reports
     return result
 
 
@@ -192,6 +203,16 @@ def test_os_exit_costs_only_its_exercise_with_a_crash_reason(crashing):
     record = crashing.manifest.exercises["identity_block"]
     assert record.status == "crashed"
     assert "exit status 1" in record.message
+
+
+def test_each_exercise_is_reported_once_with_its_outcome_recorded_crash_and_hang_included(
+    crashing,
+):
+    assert crashing.built_reports == [
+        ("dense_residual_block", "ok"),
+        ("identity_block", "crashed"),
+        ("convolutional_block", "timeout"),
+    ]
 
 
 def test_endless_loop_is_stopped_with_a_timeout_reason(crashing):

@@ -55,3 +55,33 @@ def test_watcher_never_times_out_the_start_up(tmp_path):
     watcher()
     time.sleep(0.2)
     assert not watcher()
+
+
+def _built_reports(tmp_path, states):
+    state = tmp_path / "state.json"
+    built = []
+    watcher = _Watcher(
+        state, step_timeout_s=60, writable=(tmp_path,), disk_bytes=10**9, on_built=built.append
+    )
+    for step in states:
+        write_state(state, **step)
+        watcher()
+    return built
+
+
+def test_watcher_reports_an_exercise_built_when_the_producer_moves_past_it(tmp_path):
+    states = [
+        {"step": "unit", "label": "imports"},
+        {"step": "exercise", "label": "train_resnet50", "case": "retrain"},
+        {"step": "exercise", "label": "dense_residual_block", "case": "small"},
+        {"step": "done"},
+    ]
+    assert _built_reports(tmp_path, states) == ["train_resnet50", "dense_residual_block"]
+
+
+def test_watcher_does_not_report_an_exercise_between_its_cases(tmp_path):
+    states = [
+        {"step": "exercise", "label": "silence_residual_branches", "case": "fresh"},
+        {"step": "exercise", "label": "silence_residual_branches", "case": "trained_bn"},
+    ]
+    assert _built_reports(tmp_path, states) == []
