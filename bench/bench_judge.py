@@ -31,6 +31,8 @@ def build_submission(into: Path) -> Path:
     harness = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = harness
     spec.loader.exec_module(harness)
+    from grader.judge.artifacts import load_artifact
+    from grader.sandboxed.cases import get_case
     from grader.sandboxed.contract import EXERCISES
     from instructor.run_reference import SOLUTION_NOTEBOOK, cell_sources
 
@@ -48,7 +50,10 @@ def build_submission(into: Path) -> Path:
     artifacts = harness.make_artifacts(
         source, EXERCISES, into, case_names=("small", "full", "retrain")
     )
-    harness.hand_in(artifacts, artifacts / "ResNet50__full.keras")
+    # The full-size artifact holds the structure alone; a handed-in model holds weights.
+    trained = into.parent / f"{into.name}-trained.keras"
+    load_artifact(artifacts / get_case("ResNet50", "full").file_name, weights=False).save(trained)
+    harness.hand_in(artifacts, trained)
     return artifacts
 
 

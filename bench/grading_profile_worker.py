@@ -139,6 +139,16 @@ class _CheckTimes:
         self.seconds[key] = self.seconds.get(key, 0.0) + report.duration
 
 
+def _validate(validate_model_file, path: Path, case):
+    """Validates an artifact as the judge does, in this checkout or an older one.
+
+    A checkout from before the structure-only artifacts has no ``weights`` argument.
+    """
+    if getattr(case, "weights", True):
+        return validate_model_file(path)
+    return validate_model_file(path, weights=False)
+
+
 def judge_rows(artifact_dir: Path) -> list:
     """The judge's steps in this process, one at a time.
 
@@ -160,7 +170,11 @@ def judge_rows(artifact_dir: Path) -> list:
     for case in CASES:
         path = artifact_dir / case.file_name
         if path.is_file():
-            _timed(rows, f"judge: validate {case.file_name}", lambda p=path: validate_model_file(p))
+            _timed(
+                rows,
+                f"judge: validate {case.file_name}",
+                lambda p=path, c=case: _validate(validate_model_file, p, c),
+            )
         _timed(rows, f"judge: validate + load {case.file_name}", lambda c=case: submission.model(c))
     trained = submission.trained_model_path()
     if trained is not None:

@@ -6,6 +6,8 @@ Its artifact directory, read through the validated manifest; every model file is
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from grader.judge.validation import ModelFileError, validate_model_file
 from grader.sandboxed.cases import Case
 from grader.sandboxed.contract import (
+    CONFIG_ENTRY,
     STATUS_CRASHED,
     STATUS_ERROR,
     STATUS_MISSING,
@@ -94,7 +97,7 @@ class SubmittedArtifacts:
             self.artifact_dir, self.manifest.exercises[case.exercise].cases[case.name]
         )
         what = f"the model the grader saved from your {' and '.join(case.uses)}"
-        model = self._load(path, what)
+        model = self._load(path, what, weights=case.weights)
         if not fresh:
             self._models[case.file_name] = model
         return model
@@ -125,12 +128,12 @@ class SubmittedArtifacts:
             self._models["trained"] = self._load(path, TRAINED_MODEL_NAME)
         return self._models["trained"]
 
-    def _load(self, path: Path, what: str):
+    def _load(self, path: Path, what: str, weights: bool = True):
         """Validates and loads a model file, failing the check with the same reason every time."""
         if path.name not in self._refused:
             try:
-                validate_model_file(path)
-                return load_artifact(path)
+                validate_model_file(path, weights=weights)
+                return load_artifact(path, weights=weights)
             except ModelFileError as exc:
                 self._refused[path.name] = f"{what} was refused before loading: {exc}"
         pytest.fail(self._refused[path.name], pytrace=False)
@@ -140,10 +143,17 @@ class SubmittedArtifacts:
         self._models.clear()
 
 
-def load_artifact(path: Path):
+def load_artifact(path: Path, weights: bool = True):
     """Loads a ``.keras`` artifact as data: no custom objects, no Lambda code.
 
-    Call it only on a file that :func:`grader.judge.validation.validate_model_file` accepted.
+    Call it only on a file that :func:`grader.judge.validation.validate_model_file` accepted, with
+    the same ``weights``.
+
+    Args:
+        path: the file.
+        weights: whether it holds weights; without them (see
+            :func:`grader.sandboxed.cases.save_artifact`), the model is rebuilt from its
+            configuration, with fresh weights.
 
     Raises:
         pytest.fail.Exception: when the file cannot be loaded safely; the message says why.
@@ -151,7 +161,15 @@ def load_artifact(path: Path):
     import keras
 
     try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        if weights:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        else:
+            with zipfile.ZipFile(path) as archive:
+                config = json.loads(archive.read(CONFIG_ENTRY))
+            config["compile_config"] = None
+            model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"it holds a {type(model).__name__}, not a model")
     except Exception as exc:  # any failure to read it is the student's to fix
         error = f"{type(exc).__name__}: {exc}"
         known = mistakes.build_error_problem("the model", error)

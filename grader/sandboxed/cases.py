@@ -1,12 +1,13 @@
 """The inputs on which the producer calls each exercise function, and how it wraps the result.
 
 Every case is small and fixed, so artifacts are quick to build, save and judge, except the one
-full-size ResNet-50, whose parameter count is itself a check. The ``retrain`` case is not an
-exercise: it is a small ResNet assembled from the student's own ``convolutional_block`` and
-    ``identity_block``, which the
-judge trains from scratch for a few seconds to see that the blocks can learn. The
-``silence_residual_branches`` cases are small ResNets of the lecture's blocks with seeded weights,
-which the student's function changes in place; the judge builds the same network again to compare.
+full-size ResNet-50, whose parameter count is itself a check. Its checks read only its graph, so its
+artifact holds the structure alone (:func:`save_artifact`): no untrained weights to write, validate
+and read back. The ``retrain`` case is not an exercise: it is a small ResNet assembled from the
+student's own ``convolutional_block`` and ``identity_block``, which the judge trains from scratch
+for a few seconds to see that the blocks can learn. The ``silence_residual_branches`` cases are
+small ResNets of the lecture's blocks with seeded weights, which the student's function changes in
+place; the judge builds the same network again to compare.
 
 The producer (sandboxed, with the student's functions) calls :func:`build_case`; the judge reads
 :data:`CASES` for the arguments it has to compare against (``f``, ``filters``, ``s``, ``classes``).
@@ -15,7 +16,12 @@ The producer (sandboxed, with the student's functions) calls :func:`build_case`;
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import json
+import zipfile
 from typing import Any, Callable, Mapping
+
+from grader.sandboxed.contract import CONFIG_ENTRY, METADATA_ENTRY
 
 
 class CaseError(ValueError):
@@ -33,6 +39,8 @@ class Case:
         input_shape: the shape of one example (no batch dimension).
         kwargs: the keyword arguments passed to the function besides its input.
         uses: the student functions the case calls.
+        weights: whether its artifact holds the weights; False where the checks read only the
+            graph (the configuration alone is saved, see :func:`save_artifact`).
     """
 
     exercise: str
@@ -40,6 +48,7 @@ class Case:
     input_shape: tuple
     kwargs: Mapping[str, Any]
     uses: tuple[str, ...]
+    weights: bool = True
 
     @property
     def file_name(self) -> str:
@@ -87,7 +96,7 @@ CASES: tuple[Case, ...] = (
         {"f": 3, "filters": [4, 6, 12], "s": 2},
         ("convolutional_block",),
     ),
-    Case("ResNet50", "full", (64, 64, 3), {"classes": 6}, ("ResNet50",)),
+    Case("ResNet50", "full", (64, 64, 3), {"classes": 6}, ("ResNet50",), weights=False),
     Case(
         "train_resnet50",
         "retrain",
@@ -126,6 +135,32 @@ def get_case(exercise: str, name: str) -> Case:
     raise KeyError(
         f"no case {name!r} for {exercise!r}; known: {[(c.exercise, c.name) for c in CASES]}"
     )
+
+
+def save_artifact(case: Case, model, path) -> None:
+    """Saves a case's model as a ``.keras`` file: whole, or its structure alone.
+
+    Where ``case.weights`` is False, the archive holds Keras's ``config.json`` and
+    ``metadata.json`` and no weights file: the judge rebuilds the graph from the configuration
+    (:func:`grader.judge.artifacts.load_artifact`), with fresh weights.
+
+    Args:
+        case: the case the model was built for.
+        model: the built model.
+        path: the file to write; its name ends in ``.keras``.
+    """
+    if case.weights:
+        model.save(path)
+        return
+    import keras
+
+    metadata = {
+        "keras_version": keras.__version__,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(METADATA_ENTRY, json.dumps(metadata))
+        archive.writestr(CONFIG_ENTRY, json.dumps(keras.saving.serialize_keras_object(model)))
 
 
 def build_case(

@@ -60,6 +60,11 @@ from pathlib import Path
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TRAINED_MODEL_NAME = "resnet50_signs.keras"
+#: The entries of a ``.keras`` archive, as Keras names them. An artifact that holds a model's
+#: structure alone has the first two (see :func:`grader.sandboxed.cases.save_artifact`).
+METADATA_ENTRY = "metadata.json"
+CONFIG_ENTRY = "config.json"
+WEIGHTS_ENTRY = "model.weights.h5"
 #: The largest trained model the grader takes: a ResNet-50 saved with Adam's state is about 285 MB.
 TRAINED_MODEL_MAX_BYTES = 512 * 2**20
 

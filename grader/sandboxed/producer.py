@@ -180,7 +180,7 @@ class Producer:
             try:
                 model = case_module.build_case(case, functions, record.block_calls, record.returned)
                 partial = os.path.join(self.artifact_dir, ".partial-" + case.file_name)
-                model.save(partial)
+                case_module.save_artifact(case, model, partial)
                 os.replace(partial, os.path.join(self.artifact_dir, case.file_name))
             except BaseException as exc:  # SystemExit from student code too
                 record.status = STATUS_CRASHED if isinstance(exc, SystemExit) else STATUS_ERROR

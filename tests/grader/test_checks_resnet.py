@@ -65,7 +65,9 @@ def _as_list_structured_model(path, target):
     """Re-saves a model as keras.Model([x], [y]), whose input and output Keras reports as lists."""
     import keras
 
-    model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    from grader.judge.artifacts import load_artifact
+
+    model = load_artifact(path, weights=False)
     keras.Model([model.input], [model.output], name=model.name).save(target)
     return target
 

@@ -9,7 +9,8 @@ of it reaches Keras (whose ``safe_mode`` is the second wall, not the only one) t
   registered classes, no TFSMLayer, and the parameter count and every tensor's size, computed from
   the configuration, within their caps;
 * ``model.weights.h5``: within the size the declared architecture explains, and holding exactly the
-  declared weights (or an optimizer's state for them), with no link to anything outside.
+  declared weights (or an optimizer's state for them), with no link to anything outside. An artifact
+  saved as its structure alone must have no weights file.
 
 :func:`validate_model_file` raises :class:`ModelFileError` with a message for the student.
 """
@@ -33,12 +34,16 @@ from grader.judge.validation.weights import check_weights
 __all__ = ["Architecture", "Caps", "ModelFileError", "validate_model_file"]
 
 
-def validate_model_file(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> Architecture:
+def validate_model_file(
+    path: str | os.PathLike, caps: Caps = DEFAULT_CAPS, *, weights: bool = True
+) -> Architecture:
     """Checks a ``.keras`` file as data, without Keras.
 
     Args:
         path: the file.
         caps: the limits in force.
+        weights: whether the file holds weights; False for an artifact saved as its structure
+            alone (see :func:`grader.sandboxed.cases.save_artifact`), which must hold none.
 
     Returns:
         The architecture its configuration declares, measured.
@@ -46,11 +51,13 @@ def validate_model_file(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> A
     Raises:
         ModelFileError: if the file is refused; the message says why, for the student.
     """
-    with open_archive(path, caps) as archive:
+    with open_archive(path, caps, weights=weights) as archive:
         if METADATA_ENTRY in archive.entries:
             _json(archive.read_small(METADATA_ENTRY, caps.metadata_bytes), METADATA_ENTRY)
         config = _json(archive.read_small(CONFIG_ENTRY, caps.config_bytes), CONFIG_ENTRY)
         architecture = read_architecture(config, caps)
+        if not weights:
+            return architecture
         cap = weights_entry_cap(
             architecture.weight_bytes,
             architecture.weight_count,

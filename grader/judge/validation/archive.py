@@ -19,10 +19,8 @@ from typing import BinaryIO
 
 from grader.judge.validation.caps import DEFAULT_CAPS, Caps, describe_bytes
 from grader.judge.validation.errors import ModelFileError
+from grader.sandboxed.contract import CONFIG_ENTRY, METADATA_ENTRY, WEIGHTS_ENTRY
 
-METADATA_ENTRY = "metadata.json"
-CONFIG_ENTRY = "config.json"
-WEIGHTS_ENTRY = "model.weights.h5"
 ENTRIES = (METADATA_ENTRY, CONFIG_ENTRY, WEIGHTS_ENTRY)
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -98,12 +96,16 @@ class KerasArchive:
         return _Window(self._handle, _data_offset(self._handle, info), info.file_size)
 
 
-def open_archive(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> KerasArchive:
+def open_archive(
+    path: str | os.PathLike, caps: Caps = DEFAULT_CAPS, *, weights: bool = True
+) -> KerasArchive:
     """Opens a ``.keras`` file and checks its zip structure, reading no entry.
 
     Args:
         path: the file.
         caps: the limits in force.
+        weights: whether the file must hold weights; False for an artifact saved as its structure
+            alone, which must then hold none.
 
     Returns:
         The archive, to be used as a context manager.
@@ -136,7 +138,7 @@ def open_archive(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> KerasArc
             "or saved in another format? Save it with model.save('resnet50_signs.keras')."
         ) from None
     try:
-        _check_entries(archive.infolist(), info.st_size, caps)
+        _check_entries(archive.infolist(), info.st_size, caps, weights)
     except ModelFileError:
         archive.close()
         handle.close()
@@ -144,7 +146,7 @@ def open_archive(path: str | os.PathLike, caps: Caps = DEFAULT_CAPS) -> KerasArc
     return KerasArchive(handle, archive, caps)
 
 
-def _check_entries(infos: list[zipfile.ZipInfo], file_size: int, caps: Caps) -> None:
+def _check_entries(infos: list[zipfile.ZipInfo], file_size: int, caps: Caps, weights: bool) -> None:
     names = [info.filename for info in infos]
     strange = [name for name in names if name not in ENTRIES]
     if strange:
@@ -154,9 +156,15 @@ def _check_entries(infos: list[zipfile.ZipInfo], file_size: int, caps: Caps) -> 
         )
     if len(set(names)) != len(names):
         raise ModelFileError("it holds the same entry twice")
-    missing = [name for name in (CONFIG_ENTRY, WEIGHTS_ENTRY) if name not in names]
+    missing = [
+        name for name in (CONFIG_ENTRY, WEIGHTS_ENTRY)[: 2 if weights else 1] if name not in names
+    ]
     if missing:
         raise ModelFileError(f"it lacks {' and '.join(missing)}: it is not a saved Keras model")
+    if not weights and WEIGHTS_ENTRY in names:
+        raise ModelFileError(
+            f"it holds {WEIGHTS_ENTRY}, where the grader saves this model's structure alone"
+        )
     for info in infos:
         # Unix file type bits, when the writer recorded any (Keras records permissions only).
         if stat.S_IFMT(info.external_attr >> 16) not in (0, stat.S_IFREG):

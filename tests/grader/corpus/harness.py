@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.sandboxed.cases import CASES, build_case
+from grader.sandboxed.cases import CASES, build_case, save_artifact
 from grader.sandboxed.contract import (
     STATUS_ERROR,
     STATUS_OK,
@@ -57,7 +57,7 @@ def make_artifacts(
         for case in (c for c in CASES if c.exercise == exercise and c.name in case_names):
             try:
                 model = build_case(case, namespace, record.block_calls, record.returned)
-                model.save(artifact_dir / case.file_name)
+                save_artifact(case, model, artifact_dir / case.file_name)
             except Exception as exc:  # the corpus's mistakes raise on purpose
                 record.status = STATUS_ERROR
                 record.message = f"building the '{case.name}' case failed: {exception_summary(exc)}"
