@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,41 @@ from grader.judge.collector import VerdictCollector
 from grader.report.result import CheckResult, Verdicts
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+
+
+@dataclass(frozen=True)
+class Part:
+    """Some of the checks, for a judge process that runs only those.
+
+    Attributes:
+        tests: the checks' test functions it runs; None for all but ``leaves_out``.
+        leaves_out: the test functions it does not run, when ``tests`` is None.
+    """
+
+    tests: tuple[str, ...] | None = None
+    leaves_out: tuple[str, ...] = ()
+
+    def runs(self, test: str) -> bool:
+        """Whether the part runs the test function ``test``."""
+        return test in self.tests if self.tests is not None else test not in self.leaves_out
+
+    def pytest_arguments(self) -> list[str]:
+        """The ``-k`` arguments that select the part's tests (every test name is unique)."""
+        if self.tests is not None:
+            return ["-k", " or ".join(self.tests)]
+        if self.leaves_out:
+            return ["-k", " and ".join(f"not {test}" for test in self.leaves_out)]
+        return []
+
+
 # The retrain trains a network for about half of a judge's time, on about one core: where a grading
 # has two cores to itself, it runs in a judge process of its own beside the other checks.
-_RETRAIN_TEST = "test_retrain_from_scratch_learns"
-#: The parts a judge process may run (``python -m grader.judge --part``), each as pytest arguments.
+_RETRAIN_TESTS = ("test_retrain_from_scratch_learns",)
+#: The parts a judge process may run (``python -m grader.judge --part``).
 PARTS = {
-    "all": [],
-    "retrain": ["-k", _RETRAIN_TEST],
-    "others": ["-k", f"not {_RETRAIN_TEST}"],
+    "all": Part(),
+    "retrain": Part(tests=_RETRAIN_TESTS),
+    "others": Part(leaves_out=_RETRAIN_TESTS),
 }
 
 
@@ -39,10 +67,7 @@ def part_checks(part: str) -> tuple[points.CheckSpec, ...]:
     """
     if part not in PARTS:
         raise KeyError(f"no judge part {part!r}: expected one of {', '.join(PARTS)}")
-    if part == "all":
-        return points.CHECKS
-    retrain = part == "retrain"
-    return tuple(spec for spec in points.CHECKS if (spec.test == _RETRAIN_TEST) == retrain)
+    return tuple(spec for spec in points.CHECKS if PARTS[part].runs(spec.test))
 
 
 def pytest_arguments(extra_args: list[str] | None = None) -> list[str]:
@@ -92,7 +117,7 @@ def run_checks(
     submissions = [SubmittedArtifacts(Path(d)) for d in artifact_dirs]
     collector = VerdictCollector(submissions)
     expected = part_checks(part)
-    args = pytest_arguments(PARTS[part] + list(extra_args or []))
+    args = pytest_arguments(PARTS[part].pytest_arguments() + list(extra_args or []))
     # The checks run the same whatever pytest options or plugins the calling environment asks for.
     saved = {
         name: os.environ.pop(name, None)
