@@ -15,13 +15,15 @@ For each checkout, with its own ``.venv``, on the same notebook copy with the sa
 
 The stages alternate between the checkouts. Prints one table (a column per checkout) and the load
 average before and after; ``--csv`` also writes the rows. ``bench/grading_profile.csv`` is one such
-run on an idle 2-core AMD EPYC (load 0.6 at the start): before = commit 22408e3, after = with the
-judge started beside the producer and split into the retrain and the other checks, each checkout in
-a virtual environment of its own (a shared one would import one checkout's editable grader for
-both), on the reference notebook with an untrained ResNet-50 handed in as ``resnet50_signs.keras``
-(the judge validates, loads and scores it as a trained one; its two accuracy checks fail). The
-in-process rows of the two columns run the same code, so their differences are the machine's noise;
-the whole-grading row is the change.
+run on an idle 2-core AMD EPYC (load 1.0 at the start): before = commit d8c85a1, after = with the
+retrain judge started on its artifact while the producer goes on and the full-size ResNet-50 saved
+as its structure alone, each checkout in a virtual environment of its own (a shared one would import
+one checkout's editable grader for both), on the reference notebook with an untrained ResNet-50
+handed in as ``resnet50_signs.keras`` (the judge validates, loads and scores it as a trained one;
+its two accuracy checks fail). The producer's save rows use each checkout's own way of saving. The
+other in-process rows of the two columns run the same code, so their differences are the machine's
+noise; the sandboxed rows, the save and load of ``ResNet50/full`` and the whole-grading row are the
+change.
 
 Usage::
 

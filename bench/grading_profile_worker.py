@@ -110,6 +110,8 @@ def producer_rows(notebook: Path, scratch: Path) -> list:
             f"producer: execute cell {unit.label}",
             lambda u=unit: exec(compile(u.source, u.label, "exec"), namespace),
         )
+    # As the checkout's producer saves: one from before structure-only artifacts saves all whole.
+    save = getattr(case_module, "save_artifact", lambda _case, model, target: model.save(target))
     for case in case_module.CASES:
         functions = {name: namespace[name] for name in case.uses}
         model = _timed(
@@ -119,9 +121,11 @@ def producer_rows(notebook: Path, scratch: Path) -> list:
         )
         target = scratch / case.file_name
         _timed(
-            rows, f"producer: save {case.exercise}/{case.name}", lambda m=model, t=target: m.save(t)
+            rows,
+            f"producer: save {case.exercise}/{case.name}",
+            lambda c=case, m=model, t=target: save(c, m, t),
         )
-        rows[-1][2] = f"{target.stat().st_size / 2**20:.1f} MB"
+        rows[-1][2] = f"{target.stat().st_size / 2**20:.2f} MB"
         keras.backend.clear_session()
     return rows
 
