@@ -14,10 +14,12 @@ import tempfile
 from pathlib import Path
 
 from grader.judge.points import CheckSpec
-from grader.judge.validation.caps import Caps
 from grader.sandboxed.cases import CASES
 from grader.sandboxed.contract import MANIFEST_NAME
 
+#: The most copied of one file. An honest manifest or retrain network is well under 1 MiB; a longer
+#: file is cut here, under the judge's own file-size limit, and the validator refuses the cut copy.
+SNAPSHOT_FILE_BYTES = 32 * 2**20
 _CHUNK_BYTES = 2**20
 
 
@@ -30,14 +32,14 @@ def files_for(checks: tuple[CheckSpec, ...]) -> tuple[str, ...]:
 def snapshot_artifacts(
     artifact_dir: Path,
     names: tuple[str, ...],
-    max_bytes: int = Caps().file_bytes,
+    max_bytes: int = SNAPSHOT_FILE_BYTES,
     parent: Path | None = None,
 ) -> Path:
     """Copies the named files of ``artifact_dir`` into a new folder.
 
-    A name that is not a regular file (absent, a symbolic link, a folder, a FIFO) is left out, so
-    the checks report it as missing. A file longer than ``max_bytes`` is cut there, so the validator
-    refuses it as damaged rather than the copy filling the scratch space.
+    A name that is not a regular file (absent, a symbolic link, a folder, a FIFO), or that cannot be
+    copied, is left out, so the checks report it as missing. A file longer than ``max_bytes`` is cut
+    there, so the validator refuses it as damaged rather than the copy filling the scratch space.
 
     Args:
         artifact_dir: the producer's artifact directory.
@@ -59,6 +61,8 @@ def snapshot_artifacts(
         try:
             if stat.S_ISREG(os.fstat(source).st_mode):
                 _copy_prefix(source, target / name, max_bytes)
+        except OSError:
+            (target / name).unlink(missing_ok=True)
         finally:
             os.close(source)
     return target

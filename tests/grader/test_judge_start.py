@@ -173,3 +173,16 @@ def test_retrain_judge_finishes_while_the_producer_still_runs(tmp_path, monkeypa
     checks = {(c.exercise, c.test): c.passed for c in result.checks}
     assert checks[("train_resnet50", "test_retrain_from_scratch_learns")]
     assert checks[("dense_residual_block", "test_output_equals_g_of_z_plus_a")]
+
+
+def test_retrain_judge_refuses_an_oversized_retrain_artifact_with_a_reason(artifacts, tmp_path):
+    folder = tmp_path / "artifacts"
+    shutil.copytree(artifacts, folder)
+    # Longer than the judge's private copy takes, and than its own file-size limit.
+    (folder / "train_resnet50__retrain.keras").write_bytes(bytes(80 * 2**20))
+    judge = StartedJudge(folder, tmp_path / "judge", part="retrain")
+    judge.open_gate()
+    [retrain] = judge.result().verdicts.checks
+    assert not retrain.passed and not retrain.grader_error
+    assert "refused before loading" in retrain.message
+    assert "not a complete zip archive" in retrain.message
