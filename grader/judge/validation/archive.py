@@ -156,9 +156,8 @@ def _check_entries(infos: list[zipfile.ZipInfo], file_size: int, caps: Caps, wei
         )
     if len(set(names)) != len(names):
         raise ModelFileError("it holds the same entry twice")
-    missing = [
-        name for name in (CONFIG_ENTRY, WEIGHTS_ENTRY)[: 2 if weights else 1] if name not in names
-    ]
+    required = (CONFIG_ENTRY, WEIGHTS_ENTRY) if weights else (CONFIG_ENTRY,)
+    missing = [name for name in required if name not in names]
     if missing:
         raise ModelFileError(f"it lacks {' and '.join(missing)}: it is not a saved Keras model")
     if not weights and WEIGHTS_ENTRY in names:
