@@ -7,10 +7,15 @@ with the default workers, from an empty output folder each time. Rounds alternat
 goes first. Prints each run's wall time and submissions per hour, the load average before and
 after, and the throughput ratio after / before.
 
+With ``--own-notebooks`` each checkout grades a class written by its own ``write_class`` from its
+own solution notebook, for a ``before`` whose grader cannot run today's notebook (its imports cell
+names a module that checkout lacks). The classes then hold the same students, each from that
+checkout's notebook, and the scores are compared as before.
+
 Usage::
 
     python bench/bench_class_side_by_side.py --before /tmp/before --after . [--class-size 20]
-        [--rounds 1]
+        [--rounds 1] [--own-notebooks]
 """
 
 from __future__ import annotations
@@ -58,6 +63,20 @@ def grade_class(checkout: Path, folder: Path, out: Path) -> float:
     return seconds
 
 
+def write_checkout_class(checkout: Path, folder: Path, size: int) -> None:
+    """Writes a class of ``size`` with ``checkout``'s own ``write_class`` and solution notebook."""
+    program = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'bench'); "
+        "from bench_batch_grading import write_class; "
+        "write_class(Path(sys.argv[1]), int(sys.argv[2]))"
+    )
+    subprocess.run(
+        [str(checkout / ".venv/bin/python"), "-c", program, str(folder), str(size)],
+        cwd=checkout,
+        check=True,
+    )
+
+
 def scores(out: Path) -> list[tuple[str, str]]:
     """Each student's score from the gradebook CSV in ``out``."""
     with open(out / "gradebook.csv", newline="", encoding="utf-8") as handle:
@@ -71,20 +90,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=Path, required=True, help="checkout after the change")
     parser.add_argument("--class-size", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=1, help="rounds (default %(default)s)")
+    parser.add_argument(
+        "--own-notebooks",
+        action="store_true",
+        help="each checkout grades a class written from its own solution notebook",
+    )
     args = parser.parse_args(argv)
     checkouts = {"before": args.before.resolve(), "after": args.after.resolve()}
     print(f"cpu cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
     walls: dict[str, list[float]] = {name: [] for name in checkouts}
     with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
-        folder = Path(scratch) / "class"
-        folder.mkdir()
-        write_class(folder, args.class_size)
+        folders = {name: Path(scratch) / f"class-{name}" for name in checkouts}
+        for name, folder in folders.items():
+            folder.mkdir()
+            if args.own_notebooks:
+                write_checkout_class(checkouts[name], folder, args.class_size)
+            else:
+                write_class(folder, args.class_size)
         graded: dict[str, list] = {}
         for round_number in range(args.rounds):
             order = list(checkouts) if round_number % 2 == 0 else list(reversed(checkouts))
             for name in order:
                 out = Path(scratch) / f"out-{name}-{round_number}"
-                seconds = grade_class(checkouts[name], folder, out)
+                seconds = grade_class(checkouts[name], folders[name], out)
                 walls[name].append(seconds)
                 graded[name] = scores(out)
                 print(
