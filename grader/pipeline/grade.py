@@ -4,7 +4,8 @@
 processes on the caller's backend (:mod:`grader.pipeline.backend`), each in its own sandbox: one
 producer run (more only when the submission hangs or crashes, to grade the exercises after the one
 that stopped it) and the judge, one process or, where the grading has two cores to itself, two that
-share the checks (:func:`~grader.pipeline.judging.judge_parts`). Where the sandboxes have process
+share the checks (:func:`~grader.pipeline.judging.judge_parts`), the second only where the
+submission writes the blocks the retrain builds on. Where the sandboxes have process
 namespaces of their own and the grading has a spare core, the judges start with the producer and
 spend its run starting Keras. The producer then builds the retrain's artifact first, and the
 retrain judge starts on a private copy of it while the producer goes on; the other judge reads
@@ -30,7 +31,7 @@ from grader.pipeline.judging import (
     start_judges,
     starts_before_producer_ends,
 )
-from grader.pipeline.notebook import SubmissionCode, load_submission
+from grader.pipeline.notebook import SubmissionCode, load_submission, unwritten_functions
 from grader.pipeline.sandbox import probe_isolation
 from grader.pipeline.supervisor import (
     PRODUCER_TIMEOUT_S,
@@ -40,7 +41,8 @@ from grader.pipeline.supervisor import (
     produce,
 )
 from grader.report.result import ExerciseResult, GradeResult, Verdicts
-from grader.sandboxed.contract import EXERCISES, STATUS_OK
+from grader.sandboxed.cases import get_case
+from grader.sandboxed.contract import EXERCISES, STATUS_OK, TRAIN_EXERCISE
 
 __all__ = ["JUDGE_TIMEOUT_S", "grade_notebook"]
 
@@ -156,6 +158,8 @@ def _produce_then_judge(
         The production, the judges' verdicts, and the monotonic time the production ended.
     """
     judges: list[StartedJudge] = []
+    retrain_case = get_case(TRAIN_EXERCISE, "retrain")
+    retrain = not unwritten_functions(submission).intersection(retrain_case.uses)
 
     def start(artifact_dir: Path, wait_s: float = 0.0) -> None:
         judges.extend(
@@ -166,6 +170,7 @@ def _produce_then_judge(
                 isolation=level,
                 hidden=private_course_paths(),
                 wait_s=wait_s,
+                retrain=retrain,
             )
         )
 
@@ -188,7 +193,7 @@ def _produce_then_judge(
             isolation=level,
             model_problem=model_problem,
             on_prepared=start_early if early else None,
-            build_first=tuple(EARLY_GATES.values()) if early else (),
+            build_first=tuple(EARLY_GATES.values()) if early and retrain else (),
             on_built=built if early else None,
         )
     except BaseException:

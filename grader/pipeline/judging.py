@@ -95,15 +95,21 @@ def run_judge(
     return judge.result()
 
 
-def judge_parts() -> tuple[str, ...]:
+def judge_parts(*, retrain: bool = True) -> tuple[str, ...]:
     """The judge processes a grading runs, by the part of the checks each runs.
 
-    Two (every check but the retrain, and the retrain) where the grading may use two cores or more:
-    the retrain keeps about one core busy for about half of a judge's time, and the other checks
-    fit beside it. One where it may use a single core: a batch grading's thread share of 1 (see
-    :func:`grader.pipeline.backend.thread_environment`), or a machine of one core.
+    Two (every check but the retrain, and the retrain) where the grading may use two cores or more
+    and has a retrain to run: the retrain keeps about one core busy for about half of a judge's
+    time, and the other checks fit beside it. One where it may use a single core: a batch grading's
+    thread share of 1 (see :func:`grader.pipeline.backend.thread_environment`), or a machine of one
+    core. One also where the submission leaves a block the retrain builds on unwritten: the retrain
+    check then only reports that, and a second judge would cost a Keras start for nothing.
+
+    Args:
+        retrain: whether the retrain's artifact may be built: False where a function it calls is
+            missing or still a placeholder (:func:`grader.pipeline.notebook.unwritten_functions`).
     """
-    return ("others", "retrain") if grading_cores() >= 2 else ("all",)
+    return ("others", "retrain") if retrain and grading_cores() >= 2 else ("all",)
 
 
 def start_judges(
@@ -114,6 +120,7 @@ def start_judges(
     isolation: str | None = None,
     hidden: tuple[Path, ...] = (),
     wait_s: float = 0.0,
+    retrain: bool = True,
 ) -> list[StartedJudge]:
     """Starts a grading's judge processes (see :func:`judge_parts`), each waiting for its gate.
 
@@ -124,11 +131,12 @@ def start_judges(
         isolation: the sandbox level; None for the strongest available.
         hidden: paths to cover at the ``unshare`` level (the course's private files).
         wait_s: the longest the gates may stay closed before the judges are stopped.
+        retrain: whether the retrain's artifact may be built (see :func:`judge_parts`).
 
     Returns:
         The started judges; open their gates, then pass them to :func:`judge_results`.
     """
-    parts = judge_parts()
+    parts = judge_parts(retrain=retrain)
     # Split, each judge gets its share of the cores: two pools of a thread per core each would
     # oversubscribe them (measured: the retrain judge then ends 1.3-3.0 s later on 2 cores).
     threads = grading_cores() // len(parts) if len(parts) > 1 else None

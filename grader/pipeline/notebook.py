@@ -16,7 +16,13 @@ from pathlib import Path
 from grader.pipeline.notebook_file import NotebookError, read_notebook
 from grader.sandboxed.contract import BUILD_EXERCISES, TRAIN_EXERCISE
 
-__all__ = ["CodeUnit", "NotebookError", "SubmissionCode", "load_submission"]
+__all__ = [
+    "CodeUnit",
+    "NotebookError",
+    "SubmissionCode",
+    "load_submission",
+    "unwritten_functions",
+]
 
 IMPORTS_CELL = "imports"
 EXPECTED_ORDER = (IMPORTS_CELL,) + BUILD_EXERCISES + (TRAIN_EXERCISE,)
@@ -175,6 +181,50 @@ def _locate_function(name: str, by_id, code_cells, submission: SubmissionCode) -
         f"no cell defines {name}(): the solution cell '{name}' is missing or the function was "
         "renamed",
     )
+
+
+def unwritten_functions(submission: SubmissionCode) -> frozenset[str]:
+    """The exercises whose function cannot return: no cell defines it, or it is still a placeholder.
+
+    A placeholder is the release's ``raise NotImplementedError()`` at the top level of the
+    function's body, before any top-level ``return``: every call raises. The code is read, never
+    run; a raise inside a branch is not counted, since that branch may not be taken.
+
+    Args:
+        submission: the submission, as :func:`load_submission` read it.
+
+    Returns:
+        The names of the build exercises whose function is missing or a placeholder.
+    """
+    unwritten = set(submission.missing)
+    for unit in submission.units:
+        if unit.label in BUILD_EXERCISES and _is_placeholder(unit.source, unit.label):
+            unwritten.add(unit.label)
+    return frozenset(unwritten)
+
+
+def _is_placeholder(source: str, name: str) -> bool:
+    """Whether the last definition of ``name`` raises NotImplementedError before any return."""
+    tree = _parsed(source)
+    if isinstance(tree, str):
+        return False
+    definitions = [
+        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name
+    ]
+    if not definitions:
+        return False
+    for statement in definitions[-1].body:
+        if isinstance(statement, ast.Return):
+            return False
+        if isinstance(statement, ast.Raise) and _names_not_implemented(statement.exc):
+            return True
+    return False
+
+
+def _names_not_implemented(exception: ast.expr | None) -> bool:
+    if isinstance(exception, ast.Call):
+        exception = exception.func
+    return isinstance(exception, ast.Name) and exception.id == "NotImplementedError"
 
 
 def _mark_missing(submission: SubmissionCode, name: str, reason: str) -> None:

@@ -11,7 +11,7 @@ import time
 
 import psutil
 import pytest
-from submission_notebooks import SOLUTIONS, build_notebook
+from submission_notebooks import ONLY_DENSE, SOLUTIONS, build_notebook
 
 from grader.judge.points import CHECKS
 from grader.judge.run import PARTS, part_checks
@@ -144,6 +144,35 @@ def test_grading_splits_its_judge_only_with_two_cores_of_its_own(threads, parts,
     for name, value in thread_environment(threads).items():
         monkeypatch.setenv(name, value)
     assert judge_parts() == parts
+
+
+def test_grading_without_a_retrain_to_run_keeps_one_judge_on_two_cores(monkeypatch):
+    for name, value in thread_environment(2).items():
+        monkeypatch.setenv(name, value)
+    assert judge_parts(retrain=False) == ("all",)
+
+
+def test_grading_whose_identity_block_is_a_placeholder_runs_one_judge(tmp_path, monkeypatch):
+    for name, value in thread_environment(2).items():
+        monkeypatch.setenv(name, value)
+    placeholder = (
+        "def identity_block(X, f, filters, initializer='glorot_uniform'):\n"
+        "    raise NotImplementedError()\n"
+    )
+    notebook = build_notebook(
+        tmp_path / "student" / "Residual_Networks.ipynb",
+        dict(
+            ONLY_DENSE,
+            identity_block=placeholder,
+            convolutional_block=SOLUTIONS["convolutional_block"],
+        ),
+    )
+    result = grade_notebook(notebook, workdir=tmp_path / "work", cases=CASES)
+    assert [path.name for path in (tmp_path / "work" / "judge").iterdir()] == ["all"]
+    checks = {(c.exercise, c.test): c for c in result.checks}
+    retrain = checks[("train_resnet50", "test_retrain_from_scratch_learns")]
+    assert not retrain.passed and not retrain.grader_error
+    assert checks[("dense_residual_block", "test_output_equals_g_of_z_plus_a")].passed
 
 
 @pytest.mark.parametrize(

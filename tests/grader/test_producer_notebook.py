@@ -6,12 +6,20 @@ No TensorFlow is needed.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
 from submission_notebooks import SOLUTIONS, build_notebook
 
-from grader.pipeline.notebook import NotebookError, load_submission
+from grader.pipeline.notebook import NotebookError, load_submission, unwritten_functions
+from grader.sandboxed.contract import BUILD_EXERCISES
+
+RELEASE_NOTEBOOK = (
+    Path(__file__).resolve().parents[2] / "assignments/resnets/Residual_Networks.ipynb"
+)
+# The release's body of an unanswered exercise.
+PLACEHOLDER = "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
 
 def labels(submission):
@@ -112,3 +120,49 @@ def test_json_that_is_not_a_notebook_is_a_notebook_error(tmp_path):
     path.write_text(json.dumps({"hello": 1}))
     with pytest.raises(NotebookError, match="not a Jupyter notebook"):
         load_submission(path)
+
+
+def _identity_block(body: str) -> str:
+    return f"def identity_block(X, f, filters, initializer='glorot_uniform'):\n{body}"
+
+
+def test_released_notebook_has_every_build_function_unwritten():
+    assert unwritten_functions(load_submission(RELEASE_NOTEBOOK)) == set(BUILD_EXERCISES)
+
+
+def test_solution_has_no_unwritten_function(tmp_path):
+    assert unwritten_functions(load_submission(build_notebook(tmp_path / "nb.ipynb"))) == set()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [PLACEHOLDER, "    X_shortcut = X\n    raise NotImplementedError\n    return X\n"],
+    ids=["call", "name"],
+)
+def test_placeholder_raise_before_any_return_is_unwritten(tmp_path, body):
+    notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": _identity_block(body)})
+    assert unwritten_functions(load_submission(notebook)) == {"identity_block"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    return X\n    raise NotImplementedError()\n",
+        "    if f > 9:\n        raise NotImplementedError()\n    return X\n",
+    ],
+    ids=["return first", "raise in a branch"],
+)
+def test_function_that_may_return_is_written(tmp_path, body):
+    notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": _identity_block(body)})
+    assert unwritten_functions(load_submission(notebook)) == set()
+
+
+def test_later_definition_of_the_same_name_decides(tmp_path):
+    source = _identity_block(PLACEHOLDER) + "\n\n" + _identity_block("    return X\n")
+    notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": source})
+    assert unwritten_functions(load_submission(notebook)) == set()
+
+
+def test_deleted_cell_counts_as_unwritten(tmp_path):
+    notebook = build_notebook(tmp_path / "nb.ipynb", {"convolutional_block": None})
+    assert unwritten_functions(load_submission(notebook)) == {"convolutional_block"}
