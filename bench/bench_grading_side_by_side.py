@@ -10,7 +10,11 @@ ratio.
 Usage::
 
     python bench/bench_grading_side_by_side.py --before /tmp/before --after . [--repeat 4]
-        [--notebook solutions/resnets/Residual_Networks.ipynb] [--model resnet50_signs.keras]
+        [--notebook solutions/resnets/Residual_Networks.ipynb] [--model resnet50_signs.keras |
+        --no-model]
+
+``--no-model`` grades the notebook alone, as a student's check part-way through the assignment
+does, before any model is trained.
 """
 
 from __future__ import annotations
@@ -45,16 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, required=True, help="checkout before the change")
     parser.add_argument("--after", type=Path, required=True, help="checkout after the change")
     parser.add_argument("--notebook", type=Path, default=DEFAULT_NOTEBOOK)
-    parser.add_argument(
+    models = parser.add_mutually_exclusive_group()
+    models.add_argument(
         "--model", type=Path, default=None, help=f"placed beside it as {MODEL_NAME}"
     )
+    models.add_argument("--no-model", action="store_true", help="no model file beside it")
     parser.add_argument("--repeat", type=int, default=4, help="rounds (default %(default)s)")
     args = parser.parse_args(argv)
     checkouts = {"before": args.before.resolve(), "after": args.after.resolve()}
 
     work = Path(tempfile.mkdtemp(prefix="bench-side-by-side-"))
     try:
-        notebook = copy_with_model(args.notebook, args.model, work)
+        if args.no_model:
+            notebook = work / args.notebook.name
+            shutil.copyfile(args.notebook, notebook)
+        else:
+            notebook = copy_with_model(args.notebook, args.model, work)
         print(f"cpu cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
         for name, checkout in checkouts.items():
             wall, info = grade(checkout, notebook)
