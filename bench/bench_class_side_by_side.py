@@ -100,13 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cpu cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
     walls: dict[str, list[float]] = {name: [] for name in checkouts}
     with tempfile.TemporaryDirectory(prefix="bench-class-") as scratch:
-        folders = {name: Path(scratch) / f"class-{name}" for name in checkouts}
-        for name, folder in folders.items():
-            folder.mkdir()
-            if args.own_notebooks:
+        if args.own_notebooks:
+            folders = {name: Path(scratch) / f"class-{name}" for name in checkouts}
+            for name, folder in folders.items():
+                folder.mkdir()
                 write_checkout_class(checkouts[name], folder, args.class_size)
-            else:
-                write_class(folder, args.class_size)
+        else:
+            shared = Path(scratch) / "class"
+            shared.mkdir()
+            write_class(shared, args.class_size)
+            folders = dict.fromkeys(checkouts, shared)
         graded: dict[str, list] = {}
         for round_number in range(args.rounds):
             order = list(checkouts) if round_number % 2 == 0 else list(reversed(checkouts))

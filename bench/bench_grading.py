@@ -113,7 +113,9 @@ model.save(sys.argv[2])
     )
 
 
-def copy_with_model(notebook: Path, model: Path | None, work: Path) -> Path:
+def copy_with_model(
+    notebook: Path, model: Path | None, work: Path, *, untrained: bool = True
+) -> Path:
     """Copies ``notebook`` into ``work`` with a model file beside it as :data:`MODEL_NAME`.
 
     Args:
@@ -121,6 +123,7 @@ def copy_with_model(notebook: Path, model: Path | None, work: Path) -> Path:
         model: the model file to place beside it, or None for an untrained ResNet-50 built by
             the notebook's own ``ResNet50``.
         work: the folder to copy into.
+        untrained: False to place no model at all where ``model`` is None.
 
     Returns:
         The copy of the notebook.
@@ -129,7 +132,7 @@ def copy_with_model(notebook: Path, model: Path | None, work: Path) -> Path:
     shutil.copyfile(notebook, copy)
     if model:
         shutil.copyfile(model, work / MODEL_NAME)
-    else:
+    elif untrained:
         save_untrained_model(copy)
     return copy
 

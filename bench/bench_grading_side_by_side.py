@@ -60,11 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-side-by-side-"))
     try:
-        if args.no_model:
-            notebook = work / args.notebook.name
-            shutil.copyfile(args.notebook, notebook)
-        else:
-            notebook = copy_with_model(args.notebook, args.model, work)
+        notebook = copy_with_model(args.notebook, args.model, work, untrained=not args.no_model)
         print(f"cpu cores: {os.cpu_count()}, load average at start: {os.getloadavg()}", flush=True)
         for name, checkout in checkouts.items():
             wall, info = grade(checkout, notebook)

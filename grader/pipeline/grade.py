@@ -27,6 +27,7 @@ from grader.pipeline.judging import (
     JUDGE_TIMEOUT_S,
     JudgeRun,
     StartedJudge,
+    judge_parts,
     judge_results,
     start_judges,
     starts_before_producer_ends,
@@ -158,8 +159,8 @@ def _produce_then_judge(
         The production, the judges' verdicts, and the monotonic time the production ended.
     """
     judges: list[StartedJudge] = []
-    retrain_case = get_case(TRAIN_EXERCISE, "retrain")
-    retrain = not unwritten_functions(submission).intersection(retrain_case.uses)
+    retrain_uses = get_case(TRAIN_EXERCISE, "retrain").uses
+    parts = judge_parts(retrain=not unwritten_functions(submission).intersection(retrain_uses))
 
     def start(artifact_dir: Path, wait_s: float = 0.0) -> None:
         judges.extend(
@@ -170,7 +171,7 @@ def _produce_then_judge(
                 isolation=level,
                 hidden=private_course_paths(),
                 wait_s=wait_s,
-                retrain=retrain,
+                parts=parts,
             )
         )
 
@@ -193,7 +194,7 @@ def _produce_then_judge(
             isolation=level,
             model_problem=model_problem,
             on_prepared=start_early if early else None,
-            build_first=tuple(EARLY_GATES.values()) if early and retrain else (),
+            build_first=tuple(EARLY_GATES[p] for p in parts if p in EARLY_GATES) if early else (),
             on_built=built if early else None,
         )
     except BaseException:

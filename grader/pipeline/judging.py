@@ -120,7 +120,7 @@ def start_judges(
     isolation: str | None = None,
     hidden: tuple[Path, ...] = (),
     wait_s: float = 0.0,
-    retrain: bool = True,
+    parts: tuple[str, ...] | None = None,
 ) -> list[StartedJudge]:
     """Starts a grading's judge processes (see :func:`judge_parts`), each waiting for its gate.
 
@@ -131,12 +131,12 @@ def start_judges(
         isolation: the sandbox level; None for the strongest available.
         hidden: paths to cover at the ``unshare`` level (the course's private files).
         wait_s: the longest the gates may stay closed before the judges are stopped.
-        retrain: whether the retrain's artifact may be built (see :func:`judge_parts`).
+        parts: the judges to start, from :func:`judge_parts`; None for its default.
 
     Returns:
         The started judges; open their gates, then pass them to :func:`judge_results`.
     """
-    parts = judge_parts(retrain=retrain)
+    parts = parts or judge_parts()
     # Split, each judge gets its share of the cores: two pools of a thread per core each would
     # oversubscribe them (measured: the retrain judge then ends 1.3-3.0 s later on 2 cores).
     threads = grading_cores() // len(parts) if len(parts) > 1 else None

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import nbformat
 
 from grader.sandboxed.contract import EXERCISES
+from instructor.sample_submissions import NOT_ANSWERED
 
 #: A notebook that answers Exercise 1 only: every other exercise is left as the release has it.
 ONLY_DENSE = dict.fromkeys(name for name in EXERCISES if name != "dense_residual_block")
+#: identity_block with the release's placeholder for its body: every call raises.
+UNWRITTEN_IDENTITY_BLOCK = (
+    "def identity_block(X, f, filters, initializer='glorot_uniform'):\n"
+    + textwrap.indent(NOT_ANSWERED, "    ")
+    + "\n"
+)
 
 IMPORTS = """\
 import keras

@@ -11,7 +11,7 @@ import time
 
 import psutil
 import pytest
-from submission_notebooks import ONLY_DENSE, SOLUTIONS, build_notebook
+from submission_notebooks import ONLY_DENSE, SOLUTIONS, UNWRITTEN_IDENTITY_BLOCK, build_notebook
 
 from grader.judge.points import CHECKS
 from grader.judge.run import PARTS, part_checks
@@ -155,15 +155,11 @@ def test_grading_without_a_retrain_to_run_keeps_one_judge_on_two_cores(monkeypat
 def test_grading_whose_identity_block_is_a_placeholder_runs_one_judge(tmp_path, monkeypatch):
     for name, value in thread_environment(2).items():
         monkeypatch.setenv(name, value)
-    placeholder = (
-        "def identity_block(X, f, filters, initializer='glorot_uniform'):\n"
-        "    raise NotImplementedError()\n"
-    )
     notebook = build_notebook(
         tmp_path / "student" / "Residual_Networks.ipynb",
         dict(
             ONLY_DENSE,
-            identity_block=placeholder,
+            identity_block=UNWRITTEN_IDENTITY_BLOCK,
             convolutional_block=SOLUTIONS["convolutional_block"],
         ),
     )

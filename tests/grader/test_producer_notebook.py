@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from submission_notebooks import SOLUTIONS, build_notebook
+from submission_notebooks import SOLUTIONS, UNWRITTEN_IDENTITY_BLOCK, build_notebook
 
 from grader.pipeline.notebook import NotebookError, load_submission, unwritten_functions
 from grader.sandboxed.contract import BUILD_EXERCISES
@@ -18,8 +18,6 @@ from grader.sandboxed.contract import BUILD_EXERCISES
 RELEASE_NOTEBOOK = (
     Path(__file__).resolve().parents[2] / "assignments/resnets/Residual_Networks.ipynb"
 )
-# The release's body of an unanswered exercise.
-PLACEHOLDER = "    # YOUR CODE HERE\n    raise NotImplementedError()\n"
 
 
 def labels(submission):
@@ -135,12 +133,15 @@ def test_solution_has_no_unwritten_function(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "body",
-    [PLACEHOLDER, "    X_shortcut = X\n    raise NotImplementedError\n    return X\n"],
+    "source",
+    [
+        UNWRITTEN_IDENTITY_BLOCK,
+        _identity_block("    X_shortcut = X\n    raise NotImplementedError\n    return X\n"),
+    ],
     ids=["call", "name"],
 )
-def test_placeholder_raise_before_any_return_is_unwritten(tmp_path, body):
-    notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": _identity_block(body)})
+def test_placeholder_raise_before_any_return_is_unwritten(tmp_path, source):
+    notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": source})
     assert unwritten_functions(load_submission(notebook)) == {"identity_block"}
 
 
@@ -158,7 +159,7 @@ def test_function_that_may_return_is_written(tmp_path, body):
 
 
 def test_later_definition_of_the_same_name_decides(tmp_path):
-    source = _identity_block(PLACEHOLDER) + "\n\n" + _identity_block("    return X\n")
+    source = UNWRITTEN_IDENTITY_BLOCK + "\n\n" + _identity_block("    return X\n")
     notebook = build_notebook(tmp_path / "nb.ipynb", {"identity_block": source})
     assert unwritten_functions(load_submission(notebook)) == set()
 
