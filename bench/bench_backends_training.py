@@ -43,11 +43,15 @@ NOTEBOOK_CELLS = (
 BARS = (0.90, 0.95)
 
 
-def train_on_this_backend(seed: int) -> dict:
+def train_on_this_backend(seed: int, recipe: dict | None = None) -> dict:
     """Trains the notebook's ResNet-50 in this process and returns its figures.
 
     Args:
         seed: Keras's global seed, set before the network is built.
+        recipe: What to change in the notebook's recipe, or None for the notebook's own: the keys
+            "epochs", "batch_size", "peak_learning_rate", "warmup_cosine" (False: a constant rate),
+            "zero_gamma" (False: no silenced start) and "policy" (a Keras dtype policy). The batch
+            order is then shuffled with `seed` too.
 
     Returns:
         One dict of figures, with one entry per epoch under "epochs".
@@ -66,11 +70,14 @@ def train_on_this_backend(seed: int) -> dict:
     import numpy as np
 
     training = namespace["training"]
+    if recipe:
+        _apply_recipe(namespace, recipe, seed)
     keras.utils.set_random_seed(seed)
     model = training.ensure_float32_output(
         namespace["ResNet50"](input_shape=(64, 64, 3), classes=6)
     )
-    namespace["silence_residual_branches"](model)
+    if not recipe or recipe["zero_gamma"]:
+        namespace["silence_residual_branches"](model)
     per_epoch: list[dict] = []
 
     class EpochProbe(keras.callbacks.Callback):
@@ -84,11 +91,13 @@ def train_on_this_backend(seed: int) -> dict:
             training.refresh_batchnorm_statistics(
                 model, namespace["train_ds"], max_batches=20, verbose=False
             )
+            refresh_seconds = time.perf_counter() - self.started - seconds
             accuracy = float(np.mean(training.predict_classes(model, x_test) == y_test))
             per_epoch.append(
                 {
                     "epoch": epoch + 1,
                     "seconds": seconds,
+                    "refresh_seconds": refresh_seconds,
                     "test_accuracy": accuracy,
                     "loadavg": os.getloadavg()[0],
                 }
@@ -105,10 +114,31 @@ def train_on_this_backend(seed: int) -> dict:
     return {
         "backend": keras.backend.backend(),
         "device": namespace["device"].name,
-        "policy": namespace["policy"],
+        "policy": keras.mixed_precision.global_policy().name,
         "training_images": len(x_train),
         "epochs": per_epoch,
     }
+
+
+def _apply_recipe(namespace: dict, recipe: dict, seed: int) -> None:
+    """Replaces the training set-up cell's recipe in `namespace` by `recipe`'s."""
+    import keras
+
+    training, one_hot = namespace["training"], namespace["one_hot"]
+    keras.mixed_precision.set_global_policy(recipe["policy"])
+    images, labels = namespace["X_train"], namespace["Y_train"]
+    namespace["EPOCHS"] = recipe["epochs"]
+    namespace["train_ds"] = training.make_dataset(
+        images, one_hot(labels), recipe["batch_size"], shuffle=True, seed=seed
+    )
+    steps = recipe["epochs"] * -(-len(images) // recipe["batch_size"])
+    namespace["learning_rate"] = (
+        training.warmup_cosine_schedule(
+            recipe["peak_learning_rate"], total_steps=steps, warmup_steps=steps // 10
+        )
+        if recipe["warmup_cosine"]
+        else recipe["peak_learning_rate"]
+    )
 
 
 def summarize(figures: dict) -> dict:
@@ -129,6 +159,7 @@ def summarize(figures: dict) -> dict:
         "images_per_second": round(figures["training_images"] / median_epoch, 1),
         "first_epoch_s": round(epochs[0]["seconds"], 1),
         "train_s": round(elapsed, 1),
+        "refresh_s": round(epochs[-1]["refresh_seconds"], 1),
         **{
             f"to_{round(bar * 100)}pct_s": round(reached[bar], 1) if bar in reached else ""
             for bar in BARS

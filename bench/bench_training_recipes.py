@@ -9,7 +9,7 @@ float32 and shows how a recipe would fare on the CPU, many times faster.
 Usage:
     python bench/bench_training_recipes.py [--recipes NAME ...] [--seeds 0 1] [--worker I --workers
     N]
-        [--csv bench/training_recipes.csv] [--policy float32|mixed_float16]
+        [--csv bench/training_recipes.csv] [--policy float32|mixed_float16|mixed_bfloat16]
 
 Each run prints one line and appends one CSV row: recipe, seed, images seen, test accuracy before
 and after the statistics refresh, training accuracy (inference mode, after the refresh), seconds,
@@ -169,7 +169,9 @@ def main(argv=None) -> None:
         "--worker", type=int, default=0, help="this process's index among --workers"
     )
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--policy", default="float32", choices=["float32", "mixed_float16"])
+    parser.add_argument(
+        "--policy", default="float32", choices=["float32", "mixed_float16", "mixed_bfloat16"]
+    )
     parser.add_argument(
         "--csv", type=Path, default=Path(__file__).with_name("training_recipes.csv")
     )
