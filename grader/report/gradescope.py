@@ -52,27 +52,57 @@ def gradescope_results(result: GradeResult) -> dict:
 def check_outputs(result: GradeResult) -> list[str]:
     """Says what each check tells the student, in the order of ``result.checks``.
 
+    Where an exercise's code did not run to the end, its first failed check carries the account of
+    what went wrong (the producer's message and the traceback, unless the check's message already
+    holds them). A later failed check of the same exercise whose message says again what an earlier
+    one said, word for word or as the reason it was not checked, points to that check instead.
+
     Args:
         result: the graded notebook.
 
     Returns:
-        An empty text for a passed check; a failed check's message, followed, for the first failed
-        check of an exercise whose code did not run to the end, by the producer's account and the
-        traceback.
+        An empty text for a passed check, a failed check's message otherwise.
     """
     outputs = []
     for exercise in result.exercises:
-        explained = False
+        account_given = False
+        said: list[tuple[str, str, str]] = []  # (message, text given, title) of each failed check
         for check in exercise.checks:
-            output = "" if check.passed else check.message
-            if not check.passed and not explained and exercise.status != STATUS_OK:
-                explained = True
-                detail = f"[{exercise.status}] {exercise.message}"
-                if exercise.traceback:
-                    detail += "\n" + exercise.traceback.rstrip()
-                output = f"{output}\n\n{detail}".strip()
+            if check.passed:
+                outputs.append("")
+                continue
+            output = check.message
+            earlier = _earlier_saying(check.message, said)
+            if earlier and check.message.startswith(NOT_CHECKED):
+                output = f"{NOT_CHECKED}the same failure as under “{earlier}”."
+            elif earlier:
+                output = f"The same as under “{earlier}”."
+            elif not account_given and exercise.status != STATUS_OK:
+                account_given = True
+                if not exercise.message or exercise.message not in output:
+                    detail = f"[{exercise.status}] {exercise.message}"
+                    if exercise.traceback:
+                        detail += "\n" + exercise.traceback.rstrip()
+                    output = f"{output}\n\n{detail}".strip()
+            said.append((check.message, output, check.title))
             outputs.append(output)
     return outputs
+
+
+#: How a check's message begins when its model could not be built (grader.judge.artifacts).
+NOT_CHECKED = "not checked: "
+
+
+def _earlier_saying(message: str, said: list[tuple[str, str, str]]) -> str:
+    """Returns the title of the first earlier check that said `message` already, or ""."""
+    if not message.strip():
+        return ""
+    reason = (message.removeprefix(NOT_CHECKED).strip().splitlines() or [""])[0]
+    for earlier_message, earlier_text, title in said:
+        same_reason = message.startswith(NOT_CHECKED) and reason and reason in earlier_text
+        if message == earlier_message or same_reason:
+            return title
+    return ""
 
 
 def summary_lines(result: GradeResult) -> list[str]:

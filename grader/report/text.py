@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+from grader.report.gradescope import check_outputs
 from grader.report.numbers import format_number
 from grader.report.result import UNSANDBOXED_WARNING, GradeResult
 from grader.sandboxed.contract import STATUS_OK, TRAINED_MODEL_NAME
@@ -33,18 +34,21 @@ def text_report(result: GradeResult, *, ascii_only: bool = False) -> str:
         lines += [f"  - {problem}" for problem in result.notebook_problems]
     if not result.trained_model:
         lines.append(f"No saved trained model ({TRAINED_MODEL_NAME}) next to the notebook.")
+    outputs = dict(zip(map(id, result.checks), check_outputs(result), strict=True))
     for exercise in result.exercises:
         lines.append("")
         lines.append(f"{exercise.name}: {_fraction(exercise.score, exercise.max_score)}")
-        if exercise.status != STATUS_OK and exercise.message:
+        told_by_a_check = any(not check.passed for check in exercise.checks)
+        if exercise.status != STATUS_OK and exercise.message and not told_by_a_check:
             lines.append(f"  [{exercise.status}] {exercise.message}")
             if exercise.traceback:
                 lines.append(textwrap.indent(exercise.traceback.rstrip(), "    "))
         for check in exercise.checks:
+            output = outputs[id(check)]
             mark = passed if check.passed else failed
             lines.append(f"  {mark} {check.title} [{_fraction(check.score, check.max_score)}]")
-            if not check.passed and check.message:
-                lines.append(textwrap.indent(check.message.rstrip(), "      "))
+            if output:
+                lines.append(textwrap.indent(output.rstrip(), "      "))
     if result.producer_exit.message:
         lines += ["", f"Your code's run ended abnormally: {result.producer_exit.message}"]
     lines += ["", f"Total: {_fraction(result.score, result.max_score)}"]
