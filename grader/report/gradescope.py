@@ -52,10 +52,11 @@ def gradescope_results(result: GradeResult) -> dict:
 def check_outputs(result: GradeResult) -> list[str]:
     """Says what each check tells the student, in the order of ``result.checks``.
 
-    Where an exercise's code did not run to the end, its first failed check carries the account of
-    what went wrong (the producer's message and the traceback, unless the check's message already
-    holds them). A later failed check of the same exercise whose message says again what an earlier
-    one said, word for word or as the reason it was not checked, points to that check instead.
+    Where an exercise's code did not run to the end, one failed check carries the account of what
+    went wrong (the producer's message and the traceback): the first whose message tells it already,
+    else the first failed check; whatever of the two its message lacks is added to it. A later
+    failed check of the same exercise whose message says again what an earlier one said, word for
+    word or as the reason it was not checked, points to that check instead.
 
     Args:
         result: the graded notebook.
@@ -65,7 +66,7 @@ def check_outputs(result: GradeResult) -> list[str]:
     """
     outputs = []
     for exercise in result.exercises:
-        account_given = False
+        account_under = _check_for_the_account(exercise)
         said: list[tuple[str, str, str]] = []  # (message, text given, title) of each failed check
         for check in exercise.checks:
             if check.passed:
@@ -77,20 +78,38 @@ def check_outputs(result: GradeResult) -> list[str]:
                 output = f"{NOT_CHECKED}the same failure as under “{earlier}”."
             elif earlier:
                 output = f"The same as under “{earlier}”."
-            elif not account_given and exercise.status != STATUS_OK:
-                account_given = True
-                if not exercise.message or exercise.message not in output:
-                    detail = f"[{exercise.status}] {exercise.message}"
-                    if exercise.traceback:
-                        detail += "\n" + exercise.traceback.rstrip()
-                    output = f"{output}\n\n{detail}".strip()
+            elif check is account_under:
+                output = _with_account(output, exercise)
             said.append((check.message, output, check.title))
             outputs.append(output)
     return outputs
 
 
+def _check_for_the_account(exercise) -> object | None:
+    """The failed check to carry the account of an exercise whose code did not run to the end.
+
+    The first failed check whose message tells that failure already, else the first failed check;
+    None where the exercise's code ran to the end or no check failed.
+    """
+    if exercise.status == STATUS_OK:
+        return None
+    failed = [check for check in exercise.checks if not check.passed]
+    telling = [check for check in failed if exercise.message and exercise.message in check.message]
+    return (telling or failed or [None])[0]
+
+
 #: How a check's message begins when its model could not be built (grader.judge.artifacts).
 NOT_CHECKED = "not checked: "
+
+
+def _with_account(output: str, exercise) -> str:
+    """Adds to `output` the exercise's account and traceback, as far as it does not hold them."""
+    missing = [] if exercise.message in output else [f"[{exercise.status}] {exercise.message}"]
+    traceback = exercise.traceback.rstrip()
+    lines = [line.strip() for line in traceback.splitlines() if line.strip()]
+    if lines and not all(line in output for line in lines):
+        missing.append(traceback)
+    return f"{output}\n\n" + "\n".join(missing) if missing else output
 
 
 def _earlier_saying(message: str, said: list[tuple[str, str, str]]) -> str:

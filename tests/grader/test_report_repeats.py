@@ -20,7 +20,7 @@ def _check(title: str, message: str) -> CheckResult:
 
 def _result(*checks: CheckResult, status: str = "error") -> GradeResult:
     exercise = ExerciseResult(
-        "identity_block", status, f"building identity_block {REASON[8:]}", TRACEBACK, list(checks)
+        "identity_block", status, f"building {REASON[8:]}", TRACEBACK, list(checks)
     )
     return GradeResult(
         notebook=Path("nb.ipynb"),
@@ -67,3 +67,14 @@ def test_a_message_said_word_for_word_before_points_to_its_first_check():
 def test_text_report_tells_an_exercise_failure_with_no_failed_check_under_the_exercise():
     text = text_report(_result())
     assert "[error] building identity_block" in text and TRACEBACK in text
+
+
+def test_the_exercise_failure_goes_with_the_check_that_tells_it():
+    not_built = f"not checked: building {REASON[8:]}"
+    result = _result(
+        _check("the saved model has the architecture", "no trained model was handed in"),
+        _check("a short retrain learns", not_built),
+    )
+    outputs = check_outputs(result)
+    assert outputs[0] == "no trained model was handed in"
+    assert outputs[1] == f"{not_built}\n\n{TRACEBACK}"
