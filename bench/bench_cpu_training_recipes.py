@@ -26,7 +26,6 @@ Usage: python bench/bench_cpu_training_recipes.py [--recipes today classic ...] 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -34,11 +33,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench_backends_training import summarize, train_on_this_backend
+from csv_log import appending_rows
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from bench_backends_training import summarize, train_on_this_backend  # noqa: E402
 
 
 def _recipe(
@@ -134,12 +133,8 @@ def main(argv=None) -> None:
             row = run_recipe(name, seed)
             print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
             rows.append(row)
-            new_file = not args.csv.exists()
-            with open(args.csv, "a", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=list(row))
-                if new_file:
-                    writer.writeheader()
-                writer.writerow(row)
+            with appending_rows(args.csv, tuple(row)) as writer:
+                writer.writerow(row.values())
     print("\n".join(summary_lines(rows)))
 
 

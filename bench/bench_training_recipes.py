@@ -20,7 +20,6 @@ the bars are set.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import os
 import time
@@ -30,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 import numpy as np
+from csv_log import appending_rows
 
 from grader.judge import evaluation
 from instructor.run_reference import solution_namespace
@@ -188,12 +188,8 @@ def main(argv=None) -> None:
     for name, seed in jobs:
         row = run(name, RECIPES[name], seed, data, build, bar_sets)
         print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
-        new_file = not args.csv.exists()
-        with open(args.csv, "a", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(row))
-            if new_file:
-                writer.writeheader()
-            writer.writerow(row)
+        with appending_rows(args.csv, tuple(row)) as writer:
+            writer.writerow(row.values())
 
 
 if __name__ == "__main__":
