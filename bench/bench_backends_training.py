@@ -9,6 +9,7 @@ the test split; that time is not counted as training. It records, per backend:
 
 - images per second over the epochs after the first (the first includes tracing and compiling);
 - the training seconds until the test accuracy first reaches 90 % and 95 %;
+- the seconds of the last refresh (the one the notebook makes after training);
 - the final test accuracy, the device and the dtype policy.
 
 Backends run one after the other, so the load averages are recorded with each row: compare the
