@@ -34,10 +34,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
-import numpy as np
 from bench_training_throughput import step_seconds
+from cpu_peak import read_cpuinfo
 
 from instructor.run_reference import solution_namespace
+from resnet_course import training
 from signs_data import load_signs, one_hot
 
 
@@ -59,17 +60,6 @@ LEVERS = {
     "batch 32": Lever(batch_size=32),
     "batch 64": Lever(batch_size=64),
 }
-
-
-def cpu_flags() -> set[str]:
-    """Returns the CPU's feature flags as Linux lists them (empty elsewhere)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if not cpuinfo.exists():
-        return set()
-    for line in cpuinfo.read_text().splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
 
 
 def build(lever: Lever, build_resnet50):
@@ -100,13 +90,14 @@ def main(argv=None) -> None:
     x_train, y_train, _, _, _ = load_signs()
     labels = one_hot(y_train)
     build_resnet50 = solution_namespace()["ResNet50"]
+    full_size = training.normalize_images(x_train)
     models, images, warm_up = {}, {}, {}
     for name in names:
         lever = LEVERS[name]
-        pixels = x_train.astype(np.float32) / 255.0
+        pixels = full_size
         if lever.size != 64:
             pixels = keras.ops.convert_to_numpy(
-                keras.ops.image.resize(pixels, (lever.size, lever.size), antialias=True)
+                keras.ops.image.resize(full_size, (lever.size, lever.size), antialias=True)
             )
         images[name] = pixels
         models[name] = build(lever, build_resnet50)
@@ -128,7 +119,7 @@ def main(argv=None) -> None:
         print(f"round {round_number + 1}/{args.rounds} done", flush=True)
 
     notebook_rate = statistics.median(rates["notebook"])
-    flags = cpu_flags()
+    flags = read_cpuinfo()["flags"] if Path("/proc/cpuinfo").exists() else set()
     bf16 = sorted(flag for flag in flags if "bf16" in flag) or ["none listed"]
     print()
     print(

@@ -16,6 +16,7 @@ from grader.judge.validation import ModelFileError, validate_model_file
 from grader.sandboxed.cases import Case
 from grader.sandboxed.contract import (
     CONFIG_ENTRY,
+    NOT_CHECKED,
     STATUS_CRASHED,
     STATUS_ERROR,
     STATUS_MISSING,
@@ -90,7 +91,7 @@ class SubmittedArtifacts:
         problem = self.build_problem(case)
         if problem:
             first_line = problem.splitlines()[0]
-            pytest.fail(f"not checked: {first_line}", pytrace=False)
+            pytest.fail(f"{NOT_CHECKED}{first_line}", pytrace=False)
         if not fresh and case.file_name in self._models:
             return self._models[case.file_name]
         path = artifact_path(

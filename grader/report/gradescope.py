@@ -6,7 +6,7 @@ The form ``python -m grader check --json`` prints and batch grading writes.
 from __future__ import annotations
 
 from grader.report.result import UNSANDBOXED_WARNING, GradeResult
-from grader.sandboxed.contract import STATUS_OK
+from grader.sandboxed.contract import NOT_CHECKED, STATUS_OK
 
 
 def gradescope_results(result: GradeResult) -> dict:
@@ -96,10 +96,6 @@ def _check_for_the_account(exercise) -> object | None:
     failed = [check for check in exercise.checks if not check.passed]
     telling = [check for check in failed if exercise.message and exercise.message in check.message]
     return (telling or failed or [None])[0]
-
-
-#: How a check's message begins when its model could not be built (grader.judge.artifacts).
-NOT_CHECKED = "not checked: "
 
 
 def _with_account(output: str, exercise) -> str:

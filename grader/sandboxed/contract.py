@@ -60,6 +60,9 @@ from pathlib import Path
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TRAINED_MODEL_NAME = "resnet50_signs.keras"
+#: How a check's message begins when the check could not run on the student's work; the reports
+#: point later checks failed for the same reason to the first (grader.report.gradescope).
+NOT_CHECKED = "not checked: "
 #: The entries of a ``.keras`` archive, as Keras names them. An artifact that holds a model's
 #: structure alone has the first two (see :func:`grader.sandboxed.cases.save_artifact`).
 METADATA_ENTRY = "metadata.json"

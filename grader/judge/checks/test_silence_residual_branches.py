@@ -13,6 +13,7 @@ import pytest
 
 from grader.judge.checks.blockcheck import fail
 from grader.sandboxed.cases import SILENCE_EXERCISE, get_case, silencing_network
+from grader.sandboxed.contract import NOT_CHECKED
 from resnet_course import mistakes, training, zero_gamma
 
 FRESH = get_case(SILENCE_EXERCISE, "fresh")
@@ -24,7 +25,7 @@ def _changes(submission, case):
     """What the student's function changed in the case's network, and the blocks it should have."""
     problem = submission.build_problem(case)
     if problem:
-        fail(mistakes.build_error_problem(case.exercise, problem) or f"not checked: {problem}")
+        fail(mistakes.build_error_problem(case.exercise, problem) or f"{NOT_CHECKED}{problem}")
     model = submission.model(case)
     reference = silencing_network(case)
     if [type(layer) for layer in model.layers] != [type(layer) for layer in reference.layers]:
